@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Runs every compiled *.test.js under .build/test with Node's built-in runner.
+// Node 20 takes no globs, so the files are listed here; a run that executes no test fails,
+// because a green run that tested nothing would hide a broken build or a mistyped filter.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const buildTests = join(root, '.build', 'test');
+const filters = process.argv.slice(2);
+
+function collect(dir) {
+  const found = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) found.push(...collect(full));
+    else if (name.endsWith('.test.js')) found.push(full);
+  }
+  return found;
+}
+
+const files = collect(buildTests).filter(
+  (f) => filters.length === 0 || filters.some((want) => relative(buildTests, f).includes(want)),
+);
+if (files.length === 0) {
+  console.error(`no test files matched under ${buildTests}${filters.length ? ` for ${filters.join(', ')}` : ''}`);
+  process.exit(1);
+}
+
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const child = spawn(
+  process.execPath,
+  ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  { stdio: ['ignore', 'pipe', 'inherit'], cwd: root },
+);
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString()).slice(-4000);
+});
+child.on('exit', (code, signal) => {
+  const passed = Number(/ℹ pass (\d+)/.exec(tail)?.[1] ?? 0);
+  const failed = Number(/ℹ fail (\d+)/.exec(tail)?.[1] ?? 0);
+  if (passed + failed === 0) {
+    console.error('the test runner reported no executed tests');
+    process.exit(1);
+  }
+  process.exit(code ?? (signal ? 1 : 0));
+});
