@@ -2,8 +2,8 @@
 export interface PowAlgorithm {
   readonly name: string;
   /**
-   * Hashes per unit of share difficulty relative to sha256d's diff1 scale: 1 for sha256d, 65536 for scrypt
-   * (scrypt share difficulty 1 means 2^32 * 65536 hashes... as cpuminer counts it).
+   * NOMP's share multiplier: 1 for sha256d, 65536 for scrypt. A difficulty-1 share takes 2^32 / multiplier hashes
+   * on average (65536 for scrypt, as cpuminer counts it), so hashrate = sum(difficulty) * 2^32 / multiplier / seconds.
    */
   readonly multiplier: number;
   /** Target of difficulty 1 for this algorithm's share scale. */
