@@ -66,6 +66,8 @@ export type ShareOutcome =
 export interface StratumBackend {
   /** A fresh extranonce1 (8 lowercase hex chars), unique across forks and instances. */
   allocateExtranonce1(): string;
+  /** Returns a connection's extranonce1 when it closes, so the value can be handed out again later. */
+  releaseExtranonce1(extranonce1: string): void;
   readonly extranonce2Size: number;
   /** Whether `address` is a payable address of this pool's coin network. */
   isValidMinerAddress(address: string): boolean;
