@@ -1,0 +1,216 @@
+// Keeps one child process per slot (role + fork id) alive: forks it, hands it the config when it says hello,
+// restarts it with backoff when it dies, and on stop asks every child to shut down before killing stragglers.
+import type { Worker } from 'node:cluster';
+import type { ResolvedConfig } from '../config/types.js';
+import type { MasterIpc } from '../ipc/channel.js';
+import { createMasterIpc } from '../ipc/channel.js';
+import type { ChildRole, ChildToMaster, MasterToChild, PoolStatus, Untagged } from '../ipc/messages.js';
+import { assertNever } from '../ipc/messages.js';
+import type { Logger } from '../log/logger.js';
+import type { ChildSpec } from './child-plan.js';
+import { childKey } from './child-plan.js';
+import type { Clock } from './restart-policy.js';
+import { RestartPolicy } from './restart-policy.js';
+import type { SupervisorTimings } from './timings.js';
+
+/** Environment the child reads to learn its role before the config arrives. */
+export const ROLE_ENV = 'HEADFRAME_ROLE';
+export const FORK_ID_ENV = 'HEADFRAME_FORK_ID';
+
+export type ForkChild = (env: Record<string, string>) => Worker;
+
+export interface SupervisorOptions {
+  readonly config: ResolvedConfig;
+  readonly specs: readonly ChildSpec[];
+  readonly logger: Logger;
+  readonly timings: SupervisorTimings;
+  readonly fork: ForkChild;
+  readonly clock?: Clock;
+  /** Time allowed for SIGKILLed children to be reaped before stop() gives up waiting. */
+  readonly killGraceMs?: number;
+}
+
+export interface ChildInfo {
+  readonly role: ChildRole;
+  readonly forkId: number;
+  readonly pid: number | null;
+  readonly ready: boolean;
+  readonly restarts: number;
+  readonly pools: readonly PoolStatus[];
+}
+
+interface Slot {
+  readonly spec: ChildSpec;
+  readonly key: string;
+  readonly policy: RestartPolicy;
+  worker: Worker | null;
+  ipc: MasterIpc | null;
+  ready: boolean;
+  restarts: number;
+  pools: readonly PoolStatus[];
+  restartTimer: NodeJS.Timeout | null;
+  startTimer: NodeJS.Timeout | null;
+}
+
+export class Supervisor {
+  private readonly slots: Slot[];
+  private stopping = false;
+  private readonly exitWaiters = new Set<() => void>();
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.slots = options.specs.map((spec) => ({
+      spec,
+      key: childKey(spec),
+      policy: new RestartPolicy(options.timings, options.clock),
+      worker: null,
+      ipc: null,
+      ready: false,
+      restarts: 0,
+      pools: [],
+      restartTimer: null,
+      startTimer: null,
+    }));
+  }
+
+  start(): void {
+    for (const slot of this.slots) this.spawn(slot);
+  }
+
+  children(): ChildInfo[] {
+    return this.slots.map((s) => ({
+      role: s.spec.role,
+      forkId: s.spec.forkId,
+      pid: s.worker?.process.pid ?? null,
+      ready: s.ready,
+      restarts: s.restarts,
+      pools: s.pools,
+    }));
+  }
+
+  /** Sends to every running child of the role that has its config; returns how many it reached. */
+  sendToRole(role: ChildRole, message: Untagged<MasterToChild>): number {
+    let sent = 0;
+    for (const slot of this.slots) {
+      if (slot.spec.role === role && slot.ready && slot.ipc?.send(message)) sent++;
+    }
+    return sent;
+  }
+
+  /** Asks every child to shut down, waits up to timeoutMs, then SIGKILLs whatever is left. */
+  async stop(timeoutMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const slot of this.slots) {
+      this.clearTimers(slot);
+      slot.ipc?.send({ type: 'shutdown' });
+    }
+    if (await this.waitForExits(timeoutMs)) return;
+    for (const slot of this.slots) {
+      if (!slot.worker) continue;
+      this.options.logger.warn(`child ${slot.key} did not stop within ${timeoutMs} ms; killing pid ${slot.worker.process.pid}`);
+      slot.worker.process.kill('SIGKILL');
+    }
+    if (!(await this.waitForExits(this.options.killGraceMs ?? 2_000))) {
+      this.options.logger.error('some children were not reaped after SIGKILL');
+    }
+  }
+
+  private waitForExits(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.slots.some((s) => s.worker !== null)) return;
+        clearTimeout(timer);
+        this.exitWaiters.delete(check);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.exitWaiters.delete(check);
+        resolve(false);
+      }, timeoutMs);
+      this.exitWaiters.add(check);
+      check();
+    });
+  }
+
+  private spawn(slot: Slot): void {
+    const { logger, timings } = this.options;
+    const worker = this.options.fork({ [ROLE_ENV]: slot.spec.role, [FORK_ID_ENV]: String(slot.spec.forkId) });
+    slot.worker = worker;
+    slot.ready = false;
+    slot.pools = [];
+    slot.policy.recordStart();
+    slot.ipc = createMasterIpc(worker, () => worker.isConnected(), (reason) =>
+      logger.warn(`invalid IPC message from child ${slot.key}: ${reason}`),
+    );
+    slot.ipc.onMessage((message) => this.onChildMessage(slot, worker, message));
+    logger.info(`child ${slot.key} started (pid ${worker.process.pid})`);
+    slot.startTimer = setTimeout(() => {
+      slot.startTimer = null;
+      logger.error(`child ${slot.key} not ready after ${timings.startTimeoutMs} ms; killing pid ${worker.process.pid}`);
+      worker.process.kill('SIGKILL');
+    }, timings.startTimeoutMs);
+    worker.on('error', (error: Error) => logger.warn(`child ${slot.key} IPC error: ${error.message}`));
+    worker.on('exit', (code: number | null, signal: string | null) => this.onExit(slot, worker, code, signal));
+  }
+
+  private onChildMessage(slot: Slot, worker: Worker, message: ChildToMaster): void {
+    if (slot.worker !== worker) return;
+    if (message.type !== 'hello' && (message.role !== slot.spec.role || message.forkId !== slot.spec.forkId)) {
+      this.options.logger.warn(`child ${slot.key} sent a message for ${message.role}/${message.forkId}; ignored`);
+      return;
+    }
+    switch (message.type) {
+      case 'hello':
+        // A child forked just before stop() may have missed the shutdown sent to it before its listener existed.
+        if (this.stopping) slot.ipc?.send({ type: 'shutdown' });
+        else slot.ipc?.send({ type: 'config', config: this.options.config, role: slot.spec.role, forkId: slot.spec.forkId });
+        return;
+      case 'ready':
+        slot.ready = true;
+        if (slot.startTimer) clearTimeout(slot.startTimer);
+        slot.startTimer = null;
+        this.options.logger.info(`child ${slot.key} ready (pid ${message.pid})`);
+        return;
+      case 'status':
+        slot.pools = message.pools;
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  private onExit(slot: Slot, worker: Worker, code: number | null, signal: string | null): void {
+    if (slot.worker !== worker) return;
+    const { logger } = this.options;
+    slot.worker = null;
+    slot.ipc = null;
+    slot.ready = false;
+    this.clearTimers(slot);
+    const how = `code ${code ?? 'none'}, signal ${signal ?? 'none'}`;
+    if (this.stopping) {
+      logger.info(`child ${slot.key} exited (pid ${worker.process.pid}, ${how})`);
+      for (const waiter of [...this.exitWaiters]) waiter();
+      return;
+    }
+    const decision = slot.policy.recordExit();
+    const line = `child ${slot.key} exited (pid ${worker.process.pid}, ${how}) after ${decision.ranForMs} ms; restarting in ${decision.delayMs} ms`;
+    if (decision.crashLoop) {
+      logger.error(`${line} (crash loop: ${decision.recentDeaths} deaths within ${this.options.timings.crashLoopWindowMs} ms)`);
+    } else {
+      logger.warn(line);
+    }
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = null;
+      if (this.stopping) return;
+      slot.restarts++;
+      this.spawn(slot);
+    }, decision.delayMs);
+  }
+
+  private clearTimers(slot: Slot): void {
+    if (slot.restartTimer) clearTimeout(slot.restartTimer);
+    if (slot.startTimer) clearTimeout(slot.startTimer);
+    slot.restartTimer = null;
+    slot.startTimer = null;
+  }
+}

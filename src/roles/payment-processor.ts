@@ -1,0 +1,9 @@
+// Placeholder until the payment processor is written: it only proves the supervisor can run, stop and restart this role.
+import type { RoleContext } from './role-context.js';
+import { untilShutdown } from './role-context.js';
+
+export async function runPaymentProcessor(ctx: RoleContext): Promise<void> {
+  ctx.logger.info('payment processor started (placeholder, does nothing yet)');
+  await untilShutdown(ctx.shutdown);
+  ctx.logger.info('payment processor stopped');
+}
