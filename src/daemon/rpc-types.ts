@@ -29,7 +29,9 @@ export interface TemplateTransaction {
 }
 
 export interface BlockTemplate {
+  readonly capabilities?: readonly string[];
   readonly version: number;
+  /** Active rules; a "!" prefix marks one the miner must understand, e.g. Litecoin 0.21 regtest: ["csv", "!segwit", "taproot"]. */
   readonly rules: readonly string[];
   /** Pending deployments: name -> version bit. */
   readonly vbavailable: Readonly<Record<string, number>>;
@@ -52,7 +54,7 @@ export interface BlockTemplate {
   /** Compact target, 8 hex digits. */
   readonly bits: string;
   readonly height: number;
-  /** Script of the witness commitment output, hex; present when the template has witness transactions. */
+  /** Script of the witness commitment output, hex; Litecoin 0.21 sends it even for a template without transactions. */
   readonly default_witness_commitment?: string;
   /** Litecoin after MWEB activation: the serialized MWEB block, appended after the transactions as 0x01 ‖ mweb. */
   readonly mweb?: string;
@@ -106,6 +108,8 @@ export interface MiningInfo {
   readonly blocks: number;
   readonly currentblockweight?: number;
   readonly currentblocktx?: number;
+  /** Litecoin 0.21+. */
+  readonly currentblockmwebweight?: number;
   readonly difficulty: number;
   readonly networkhashps: number;
   readonly pooledtx: number;
@@ -116,8 +120,13 @@ export interface MiningInfo {
 export interface ValidateAddressResult {
   readonly isvalid: boolean;
   readonly address?: string;
-  /** Output script for the address, hex. Absent for MWEB addresses, which cannot be paid by a coinbase. */
+  /**
+   * Output script for the address, hex. Litecoin 0.21 returns an empty string (not an absent field) for MWEB
+   * addresses, which a coinbase cannot pay: check `ismweb` and for an empty script.
+   */
   readonly scriptPubKey?: string;
+  /** Litecoin 0.21+: the address is an MWEB stealth address (`tmweb1...`/`ltcmweb1...`). */
+  readonly ismweb?: boolean;
   readonly isscript?: boolean;
   readonly iswitness?: boolean;
   readonly witness_version?: number;
