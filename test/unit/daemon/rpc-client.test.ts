@@ -231,6 +231,28 @@ describe('RpcClient', () => {
     );
   });
 
+  it('lets a slow read outlive the idle-socket timeout of the pool', async () => {
+    const daemon = await fake((_req, body, res) => {
+      setTimeout(() => rpcAnswer(res, (body as { id: number }).id, { result: 'slow' }), 400);
+    });
+    const c = new RpcClient(daemonConfig(daemon.port, { timeoutMs: 2000 }), { logger, idleSocketMs: 100 });
+    cleanups.push(() => c.close());
+    assert.equal(await c.call('getbestblockhash', []), 'slow');
+  });
+
+  it('speaks JSON-RPC 2.0 when asked, where errors may come with HTTP 200 and no result', async () => {
+    const daemon = await fake((_req, body, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -5, message: 'Block not found' }, id: (body as { id: number }).id }));
+    });
+    const c = new RpcClient(daemonConfig(daemon.port), { logger, jsonRpcVersion: '2.0' });
+    cleanups.push(() => c.close());
+    const err = await failure(c.call('getblock', ['00']));
+    assert.equal(err.code, 'DAEMON_RPC');
+    assert.equal(err.rpcCode, -5);
+    assert.equal((daemon.requests[0].body as { jsonrpc: string }).jsonrpc, '2.0');
+  });
+
   it('reports every exchange to onRequest with its outcome', async () => {
     const infos: RequestInfo[] = [];
     const daemon = await fake(rpcHandler((method) => (method === 'getblockcount' ? { result: 5 } : { code: -9, message: 'not connected' })));
