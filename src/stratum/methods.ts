@@ -116,11 +116,11 @@ function authorize(host: MethodHost, conn: Connection, id: RequestId, params: un
     return;
   }
   const session = conn.session;
+  const wasReady = session.ready;
   if (!session.addWorker(login, address)) {
     conn.replyError(id, stratumError(StratumErrorCode.Other, 'Too many workers on this connection'));
     return;
   }
-  const wasReady = session.ready;
   conn.reply(id, true);
   const suggested = typeof password === 'string' ? difficultyFromPassword(password) : null;
   if (suggested !== null && host.varDiff !== null) host.applyDifficulty(conn, clampToPort(host.varDiff, suggested));

@@ -177,6 +177,14 @@ export class StratumServer
 
   onClose(conn: Connection, reason: DisconnectReason): void {
     if (!this.connections.delete(conn)) return;
+    const extranonce1 = conn.session.extranonce1;
+    if (extranonce1 !== null) {
+      try {
+        this.backend.releaseExtranonce1(extranonce1);
+      } catch (err) {
+        this.logger.error('releasing extranonce1 failed', { conn: conn.id, err });
+      }
+    }
     this.safeEmit('disconnect', { connectionId: conn.id, ip: conn.ip, reason });
   }
 
@@ -262,7 +270,8 @@ export class StratumServer
 
   private sendDifficultyIfChanged(conn: Connection): void {
     const session = conn.session;
-    if (!session.ready || session.sentDifficulty === session.difficulty) return;
+    // sentDifficulty 0: the miner gets no work yet, and its first job will carry the difficulty anyway.
+    if (session.sentDifficulty === 0 || session.sentDifficulty === session.difficulty) return;
     session.sentDifficulty = session.difficulty;
     conn.write(setDifficultyLine(session.difficulty));
   }

@@ -1,0 +1,187 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DisconnectEvent, ShareEvent } from '../../../src/stratum/events.js';
+import { BANNING_OFF, GOOD_ADDRESS, makeJob, TestClient, withServer } from './harness.js';
+
+const RIG = `${GOOD_ADDRESS}.rig1`;
+
+test('broadcastJob sends one identical notify line to every ready miner, and set_difficulty only where it changed', async () => {
+  await withServer(
+    async ({ client, server }) => {
+      const miners = await Promise.all([client(), client(), client()]);
+      for (const m of miners) await m.login(RIG);
+      const idle = await client();
+      await idle.request('mining.subscribe', []);
+      // One miner's difficulty changes before the broadcast.
+      await miners[2].request('mining.suggest_difficulty', [64]);
+      await miners[2].until(() => (miners[2].notifications('mining.set_difficulty').length === 2 ? true : undefined));
+      const diffCounts = miners.map((m) => m.notifications('mining.set_difficulty').length);
+
+      server.broadcastJob(makeJob('b1', true, 200));
+      const lines = await Promise.all(
+        miners.map((m) => m.until(() => m.lines.find((l) => l.includes('"b1"')))),
+      );
+      assert.equal(new Set(lines).size, 1, 'byte-identical notify for everyone');
+      assert.deepEqual(JSON.parse(lines[0]).params.slice(-1), [true]);
+      assert.equal(idle.notifications('mining.notify').length, 0, 'not authorized: no job');
+      assert.deepEqual(
+        miners.map((m) => m.notifications('mining.set_difficulty').length),
+        diffCounts,
+        'no redundant set_difficulty on broadcast',
+      );
+      assert.equal(server.stats().miners, 3);
+      assert.equal(server.stats().connections, 4);
+    },
+    { difficulty: { diff: 8, varDiff: { minDiff: 1, maxDiff: 1000, targetTime: 10, retargetTime: 60, variancePercent: 30, maxChangeFactor: 4 } } },
+  );
+});
+
+test('vardiff over TCP: a fast miner gets a higher set_difficulty right after its answer, applying to new jobs', async () => {
+  let now = 1_000_000;
+  await withServer(
+    async ({ client, server, backend }) => {
+      const c = await client();
+      await c.login(RIG);
+      for (let i = 0; i < 16; i += 1) {
+        now += 100;
+        assert.equal((await c.submit(RIG, '00000001')).result, true);
+      }
+      const diff = await c.until(() => c.notifications('mining.set_difficulty')[1]);
+      assert.deepEqual(diff.params, [32]);
+      const lastSubmitAnswer = c.messages.findLastIndex((m) => m.result === true);
+      assert.ok(c.messages.indexOf(diff) > lastSubmitAnswer);
+      server.broadcastJob(makeJob('2', false));
+      await c.waitFor((m) => m.params?.[0] === '2');
+      await c.submit(RIG, '00000001', '2');
+      await c.submit(RIG, '00000001', '1');
+      assert.deepEqual(
+        backend.submissions.slice(-2).map((s) => s.difficulty),
+        [32, 8],
+      );
+    },
+    {
+      clock: () => now,
+      difficulty: { diff: 8, varDiff: { minDiff: 1, maxDiff: 1000, targetTime: 10, retargetTime: 60, variancePercent: 30, maxChangeFactor: 4 } },
+    },
+  );
+});
+
+test('a miner that stops reading is dropped once its unsent data passes the bound', async () => {
+  await withServer(
+    async ({ client, server }) => {
+      const reader = await client();
+      await reader.login(RIG);
+      const slow = await client();
+      await slow.login(RIG);
+      slow.socket.pause();
+      const reasons: string[] = [];
+      server.on('disconnect', (e: DisconnectEvent) => reasons.push(e.reason));
+      // ~40 MB in total: more than both kernels' socket buffers, so the server's own buffer must grow.
+      for (let i = 0; i < 400; i += 1) {
+        server.broadcastJob(makeJob(`big${i}`, false, 50_000));
+        if (reasons.length > 0) break;
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.deepEqual(reasons, ['slow-reader']);
+      assert.equal(server.connectionCount, 1);
+      assert.equal(reader.closed, false);
+      assert.equal((await reader.submit(RIG, '00000001')).result, true);
+    },
+    { maxWriteBufferBytes: 256 * 1024 },
+  );
+});
+
+test('a miner that sends no share within the connection timeout is disconnected; one that shares stays', async () => {
+  await withServer(
+    async ({ client, server }) => {
+      const silent = await client();
+      await silent.login(RIG);
+      const busy = await client();
+      await busy.login(RIG);
+      const reasons: DisconnectEvent[] = [];
+      server.on('disconnect', (e) => reasons.push(e));
+      const started = Date.now();
+      // Subscribe/authorize traffic is not activity: keep the silent one chatting.
+      while (Date.now() - started < 900) {
+        await busy.submit(RIG, '00000023');
+        if (!silent.closed) await silent.request('mining.extranonce.subscribe', []).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(silent.closed, true);
+      assert.equal(busy.closed, false);
+      assert.deepEqual(reasons.map((e) => e.reason), ['idle-timeout']);
+    },
+    { connectionTimeoutSec: 0.4 },
+  );
+});
+
+test('too many malformed lines close the connection and ban the IP; a banned IP is refused at connect', async () => {
+  const banning = { ...BANNING_OFF, enabled: true, malformedLimit: 3, time: 60 };
+  await withServer(
+    async ({ client, server }) => {
+      const c = await client();
+      c.send('x\nx\nx\n');
+      await c.until(() => (c.messages.length === 3 ? true : undefined));
+      assert.equal(c.closed, false, 'at the limit, still connected');
+      c.send('x\n');
+      assert.equal(await c.waitClosed(), true);
+      assert.equal(server.banList.isBanned('127.0.0.1'), true);
+      const again = await TestClient.connect(server);
+      assert.equal(await again.waitClosed(), true);
+      assert.equal(again.messages.length, 0);
+      assert.equal(server.stats().refusedBanned, 1);
+      server.banList.unban('127.0.0.1');
+      const after = await client();
+      await after.login(RIG);
+    },
+    { banning },
+  );
+});
+
+test('an IP whose shares are mostly invalid is banned and its connections dropped', async () => {
+  const banning = { ...BANNING_OFF, enabled: true, checkThreshold: 10, invalidPercent: 50 };
+  await withServer(
+    async ({ client, server }) => {
+      const other = await client();
+      await other.login(RIG);
+      const c = await client();
+      await c.login(RIG);
+      const bans: unknown[] = [];
+      server.on('ban', (b) => bans.push(b));
+      for (let i = 0; i < 4; i += 1) await c.submit(RIG, '00000001');
+      for (let i = 0; i < 5; i += 1) await c.submit(RIG, '00000022');
+      assert.equal(c.closed, false);
+      // The tenth share, invalid, tips the ratio to 60%: its answer arrives, then the connection goes.
+      const last = await c.submit(RIG, '00000023');
+      assert.equal((last.error as unknown[])[0], 23);
+      assert.equal(await c.waitClosed(), true);
+      assert.equal(await other.waitClosed(), true, 'same IP');
+      assert.deepEqual(bans, [{ ip: '127.0.0.1', seconds: 60, reason: 'invalid-shares' }]);
+    },
+    { banning },
+  );
+});
+
+test('share events carry the submission and outcome; closing releases extranonce1 and drops everyone', async () => {
+  await withServer(async ({ client, server, backend }) => {
+    const shares: ShareEvent[] = [];
+    server.on('share', (e) => shares.push(e));
+    const a = await client();
+    const { extranonce1 } = await a.login(RIG);
+    await a.submit(RIG, '00000022');
+    assert.equal(shares.length, 1);
+    assert.equal(shares[0].submission.extranonce1, extranonce1);
+    assert.deepEqual(shares[0].outcome, { ok: false, code: 22, reason: 'duplicate', message: 'Duplicate share' });
+    assert.ok(shares[0].latencyMs >= 0);
+    assert.equal(server.stats().sharesRejected, 1);
+    a.close();
+    for (let i = 0; i < 100 && backend.released.length === 0; i += 1) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(backend.released, [extranonce1]);
+
+    const b = await client();
+    await b.login(RIG);
+    await server.close();
+    assert.equal(await b.waitClosed(), true);
+    assert.equal(server.connectionCount, 0);
+  });
+});
