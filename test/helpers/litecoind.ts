@@ -14,13 +14,18 @@ import {
   spawnLogged,
   waitFor,
 } from './processes.js';
-import { RpcError, rpcCall } from './litecoind-rpc.js';
+import { rpcCall } from './litecoind-rpc.js';
 
 export { RpcError } from './litecoind-rpc.js';
+export { activateMweb, createWallet, mine, newAddress, waitForSync, type AddressType } from './regtest-chain.js';
 
 /** The real daemon: /usr/bin/litecoind is a Debian wrapper that writes ~/.litecoin even for -version. */
 export const LITECOIND_BIN = '/usr/lib/litecoin/litecoind';
 const HOST = '127.0.0.1';
+/** A lost port race: on a P2P bind failure litecoind neither exits nor answers RPC, so watch its output. */
+const BIND_FAILURE = /Unable to bind|Binding RPC on address .* failed/;
+/** Init errors print "Error: ..." (capitalised; routine log noise says "ERROR:"). */
+const INIT_ERROR = /\bError: /;
 
 export interface RegtestNodeOptions {
   /** Appended to the standard flags, e.g. ['-blocknotify=/path/notify %s', '-vbparams=mweb:4102444800:4102444801']. */
@@ -85,6 +90,7 @@ export class RegtestNode {
       await waitFor(
         async () => {
           if (this.proc.hasExited) throw new FatalWaitError(`${this.name} exited during startup`);
+          if (this.proc.alerts.length > 0) throw new FatalWaitError(`${this.name}: ${this.proc.alerts[0]}`);
           // Short per-call timeout: while the daemon loads, a request can hang until the HTTP server is up.
           await this.rpc('getblockcount', [], undefined, 1000);
           return true;
@@ -93,8 +99,7 @@ export class RegtestNode {
       );
     } catch (err) {
       if (!this.proc.hasExited) await this.proc.stop({ graceMs: 2000 });
-      const output = this.proc.output.text();
-      if (/Unable to bind|Address already in use|Binding RPC on address .* failed/i.test(output)) {
+      if (this.proc.alerts.some((line) => BIND_FAILURE.test(line))) {
         throw new AddressInUseError(`${this.name}: a port was taken\n${this.proc.describeTail(10)}`);
       }
       throw new Error(`${(err as Error).message}\n${this.proc.describeTail()}`, { cause: err });
@@ -151,9 +156,39 @@ function launchNode(
   const proc = spawnLogged(LITECOIND_BIN, nodeArgs(datadir, user, password, ports, extra), {
     name: `litecoind-${name}`,
     registry,
+    alertPatterns: [BIND_FAILURE, INIT_ERROR],
   });
   const [rpcPort, p2pPort, onionPort] = ports;
   return new RegtestNode(name, rpcPort, p2pPort, onionPort, user, password, datadir, proc, registry);
+}
+
+export interface SingleNodeOptions extends RegtestNodeOptions {
+  name?: string;
+  /** [rpc, p2p, onion]. Fixed ports are not retried on EADDRINUSE: the AddressInUseError reaches the caller. */
+  ports?: [number, number, number];
+  startTimeoutMs?: number;
+  registry?: CleanupRegistry;
+}
+
+/**
+ * One regtest node without a peer: getblocktemplate answers -9 "not connected" on it, which is exactly what
+ * tests of that failure need. Most tests want startRegtestPair instead.
+ */
+export async function startRegtestNode(options: SingleNodeOptions = {}): Promise<RegtestNode> {
+  requireBinary(LITECOIND_BIN, 'litecoind');
+  const registry = options.registry ?? defaultRegistry();
+  const start = async (ports: number[]): Promise<RegtestNode> => {
+    const node = launchNode(options.name ?? 'solo', ports, options.extraArgs ?? [], registry);
+    try {
+      await node.waitForRpc(options.startTimeoutMs ?? 20_000);
+    } catch (err) {
+      await node.stop(2000);
+      throw err;
+    }
+    return node;
+  };
+  if (options.ports) return start(options.ports);
+  return retryOnAddressInUse(async () => start(await findFreePorts(3)));
 }
 
 async function launchPair(options: RegtestPairOptions, registry: CleanupRegistry): Promise<RegtestPair> {
@@ -179,7 +214,12 @@ async function launchPair(options: RegtestPairOptions, registry: CleanupRegistry
         ]);
         return ca >= 1 && cb >= 1;
       },
-      { timeoutMs, intervalMs: 100, what: 'regtest nodes A and B to connect', diagnostics: () => `${a.logs(15)}\n${b.logs(15)}` },
+      {
+        timeoutMs,
+        intervalMs: 100,
+        what: 'regtest nodes A and B to connect',
+        diagnostics: () => `${a.logs(15)}\n${b.logs(15)}`,
+      },
     );
   } catch (err) {
     await pair.stop();
@@ -198,67 +238,3 @@ export async function startRegtestPair(options: RegtestPairOptions = {}): Promis
   return retryOnAddressInUse(() => launchPair(options, registry));
 }
 
-export type AddressType = 'legacy' | 'p2sh-segwit' | 'bech32' | 'mweb';
-
-/** Creates (or loads, if it already exists in the datadir) a wallet and returns its name. */
-export async function createWallet(node: RegtestNode, name: string): Promise<string> {
-  try {
-    await node.rpc('createwallet', [name]);
-  } catch (err) {
-    // -4: "Wallet file verification failed... already exists"; -35: already loaded.
-    if (!(err instanceof RpcError) || (err.code !== -4 && err.code !== -35)) throw err;
-    if (err.code === -4) await node.rpc('loadwallet', [name]).catch(() => undefined);
-  }
-  return name;
-}
-
-export function newAddress(node: RegtestNode, wallet: string, type: AddressType = 'bech32'): Promise<string> {
-  return node.rpc<string>('getnewaddress', ['', type], wallet);
-}
-
-const MINER_WALLET = 'harness-miner';
-
-/** Mines `count` blocks on `node` to `address` (default: a fresh address of the harness's own wallet). */
-export async function mine(node: RegtestNode, count: number, address?: string): Promise<string[]> {
-  const to = address ?? (await newAddress(node, await createWallet(node, MINER_WALLET)));
-  // Scrypt at regtest difficulty takes ~2 hashes per block, so even hundreds of blocks are quick; 1 s per block is generous.
-  return node.rpc<string[]>('generatetoaddress', [count, to], undefined, 30_000 + count * 1000);
-}
-
-/** Waits until both nodes report the same best block. */
-export async function waitForSync(a: RegtestNode, b: RegtestNode, timeoutMs = 15_000): Promise<string> {
-  return waitFor(
-    async () => {
-      const [ha, hb] = await Promise.all([
-        a.rpc<string>('getbestblockhash', [], undefined, 2000),
-        b.rpc<string>('getbestblockhash', [], undefined, 2000),
-      ]);
-      return ha === hb ? ha : undefined;
-    },
-    { timeoutMs, intervalMs: 100, what: `${a.name} and ${b.name} to agree on the best block` },
-  );
-}
-
-const MWEB_ACTIVATION_HEIGHT = 432;
-
-/**
- * Brings MWEB to active on the pair: mine to 431, put a peg-in in A's mempool (block 432 cannot be templated
- * without one), mine past 432 and wait for B. Slow-ish (hundreds of blocks): use only in tests that need MWEB.
- */
-export async function activateMweb(pair: RegtestPair, wallet = 'harness-mweb'): Promise<void> {
-  const { a, b } = pair;
-  await createWallet(a, wallet);
-  const payout = await newAddress(a, wallet, 'bech32');
-  const height = await a.rpc<number>('getblockcount');
-  if (height >= MWEB_ACTIVATION_HEIGHT) throw new Error(`activateMweb: chain is already at ${height}, past activation`);
-  if (height < MWEB_ACTIVATION_HEIGHT - 1) await mine(a, MWEB_ACTIVATION_HEIGHT - 1 - height, payout);
-  // Only legal now: a peg-in sent earlier is accepted by the wallet but never broadcast (regtest.md).
-  const pegIn = await newAddress(a, wallet, 'mweb');
-  await a.rpc('sendtoaddress', [pegIn, 1], wallet);
-  await mine(a, 2, payout);
-  await waitForSync(a, b);
-  const info = await a.rpc<{ softforks?: Record<string, { active?: boolean }> }>('getblockchaininfo');
-  if (info.softforks?.mweb?.active !== true) {
-    throw new Error(`activateMweb: MWEB is not active at height ${MWEB_ACTIVATION_HEIGHT + 1}; started with -vbparams=mweb:...?`);
-  }
-}

@@ -1,12 +1,33 @@
 // Child-process plumbing shared by the real-service test helpers (redis-server, litecoind).
 // Every child is tracked so that a failing or interrupted test never leaves a daemon behind:
-// the caller's after() hook stops it gracefully, and the process-exit hooks below kill -9
-// whatever is still alive if the test process dies first.
+// the caller's after() hook stops it gracefully, the exit hooks in cleanup.ts kill -9 whatever is
+// still alive if the test process dies first, and the kernel's parent-death signal covers SIGKILL.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { accessSync, constants, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type CleanupRegistry, killTree } from './cleanup.js';
+
+export {
+  assertNoProcessLeft,
+  CleanupRegistry,
+  defaultRegistry,
+  descendantsOf,
+  isPidAlive,
+  killTree,
+} from './cleanup.js';
 
 const ENSURE_DEPS_HINT = 'run `bash scripts/ensure-deps.sh` (as root it apt-get installs redis-server and litecoind)';
+
+const SETPRIV = '/usr/bin/setpriv';
+
+function hasSetpriv(): boolean {
+  try {
+    accessSync(SETPRIV, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Throws a loud error when a service binary is missing: tests must fail, never silently skip. */
 export function requireBinary(path: string, debianPackage: string): string {
@@ -21,21 +42,28 @@ export function requireBinary(path: string, debianPackage: string): string {
 /** Keeps the last `capacity` lines of a stream so failures can show what the daemon said. */
 export class LineRing {
   private readonly lines: string[] = [];
-  private partial = '';
+  /** Unfinished last line per stream, so stdout and stderr never splice into one line. */
+  private readonly partials = new Map<string, string>();
 
-  constructor(private readonly capacity = 200) {}
+  constructor(
+    private readonly capacity = 200,
+    /** Sees every complete line, including those that later fall out of the ring. */
+    private readonly onLine?: (line: string) => void,
+  ) {}
 
-  push(chunk: string): void {
-    const parts = (this.partial + chunk).split('\n');
-    this.partial = parts.pop() ?? '';
+  push(chunk: string, stream = 'out'): void {
+    const parts = ((this.partials.get(stream) ?? '') + chunk).split('\n');
+    this.partials.set(stream, parts.pop() ?? '');
     for (const line of parts) {
+      this.onLine?.(line);
       this.lines.push(line);
       if (this.lines.length > this.capacity) this.lines.shift();
     }
   }
 
   tail(count = 40): string[] {
-    const all = this.partial ? [...this.lines, this.partial] : this.lines;
+    const unfinished = [...this.partials.values()].filter((p) => p !== '');
+    const all = unfinished.length > 0 ? [...this.lines, ...unfinished] : this.lines;
     return all.slice(-count);
   }
 
@@ -56,8 +84,10 @@ export interface SpawnLoggedOptions {
   env?: NodeJS.ProcessEnv;
   /** Lines of combined stdout/stderr kept for diagnostics. */
   ringLines?: number;
-  /** Temp directories removed when the process-exit hook fires (best effort). */
+  /** Tracks the child so it is killed if the test process exits first. */
   registry?: CleanupRegistry;
+  /** Output lines matching any of these are kept in `alerts` in full, even after they leave the ring. */
+  alertPatterns?: RegExp[];
 }
 
 /** A spawned daemon with its recent output and a promise that settles when it exits. */
@@ -70,6 +100,8 @@ export class LoggedProcess {
     readonly name: string,
     readonly child: ChildProcess,
     readonly output: LineRing,
+    /** Lines that matched the spawn's alertPatterns (e.g. bind failures), oldest first; grows while running. */
+    readonly alerts: string[] = [],
   ) {
     if (child.pid === undefined) throw new Error(`${name}: spawn returned no pid`);
     this.pid = child.pid;
@@ -135,20 +167,27 @@ export function spawnLogged(command: string, args: readonly string[], options: S
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   };
-  const child = spawn(command, args, spawnOptions);
-  const ring = new LineRing(options.ringLines ?? 200);
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => ring.push(chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => ring.push(chunk));
+  // Exit hooks cannot run when the test process is SIGKILLed (e.g. by a runner timeout); the kernel's
+  // parent-death signal still reaps the daemon then. setpriv execs the daemon, so the pid stays the same.
+  const [file, argv] = hasSetpriv() ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', command, ...args]] : [command, args];
+  const child = spawn(file, argv, spawnOptions);
+  const alertPatterns = options.alertPatterns ?? [];
+  const alerts: string[] = [];
+  const ring = new LineRing(options.ringLines ?? 200, (line) => {
+    if (alertPatterns.some((re) => re.test(line))) alerts.push(line);
+  });
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => ring.push(chunk, 'stdout'));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => ring.push(chunk, 'stderr'));
   // An ENOENT/EACCES from spawn arrives as an 'error' event; without a listener it would crash the test process.
   let spawnError: Error | undefined;
   child.once('error', (err) => {
     spawnError = err;
-    ring.push(`spawn error: ${err.message}\n`);
+    ring.push(`spawn error: ${err.message}\n`, 'spawn');
   });
   if (child.pid === undefined) {
     throw new Error(`${options.name}: could not spawn ${command}: ${spawnError?.message ?? 'no pid'}`);
   }
-  const proc = new LoggedProcess(options.name, child, ring);
+  const proc = new LoggedProcess(options.name, child, ring, alerts);
   options.registry?.track(proc);
   return proc;
 }
@@ -192,142 +231,3 @@ export async function waitFor<T>(
 
 /** Thrown from a waitFor predicate to stop waiting immediately. */
 export class FatalWaitError extends Error {}
-
-/** True while `pid` exists and is not a zombie. */
-export function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Throws listing every pid that is still running. */
-export function assertNoProcessLeft(pids: readonly number[]): void {
-  const alive = pids.filter(isPidAlive);
-  if (alive.length > 0) throw new Error(`processes still alive: ${alive.join(', ')}`);
-}
-
-/** Direct and indirect children of `pid`, from /proc (Linux only, which is all this project targets). */
-export function descendantsOf(pid: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The command name may contain spaces or parentheses: fields resume after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parentOf.set(Number(entry), Number(fields[1]));
-    } catch {
-      // The process exited while we were reading /proc.
-    }
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const current = queue.shift()!;
-    for (const [child, parent] of parentOf) {
-      if (parent === current && !found.includes(child)) {
-        found.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return found;
-}
-
-/** Signals a process and all its descendants, children first so none is re-parented and missed. */
-export function killTree(pid: number, signal: NodeJS.Signals): void {
-  let children: number[] = [];
-  try {
-    children = descendantsOf(pid);
-  } catch {
-    // /proc unreadable: still signal the root.
-  }
-  for (const target of [...children.reverse(), pid]) {
-    try {
-      process.kill(target, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-/**
- * Remembers live children and temp dirs so they can be destroyed synchronously when the test process
- * exits, crashes or is interrupted. Process exit hooks are process-wide by nature, so callers normally
- * share `defaultRegistry()`; tests can build their own instance.
- */
-export class CleanupRegistry {
-  private readonly processes = new Set<LoggedProcess>();
-  private readonly dirs = new Set<string>();
-  private hooked = false;
-
-  track(proc: LoggedProcess): void {
-    this.installHooks();
-    this.processes.add(proc);
-    void proc.exited.then(() => this.processes.delete(proc));
-  }
-
-  trackDir(dir: string): void {
-    this.installHooks();
-    this.dirs.add(dir);
-  }
-
-  /** Removes a directory now and forgets it. */
-  removeDir(dir: string): void {
-    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-    this.dirs.delete(dir);
-  }
-
-  get liveCount(): number {
-    return this.processes.size;
-  }
-
-  /** Synchronous last-resort cleanup: only synchronous work runs inside process 'exit'. */
-  killAllSync(): void {
-    for (const proc of this.processes) {
-      if (!proc.hasExited) killTree(proc.pid, 'SIGKILL');
-    }
-    this.processes.clear();
-    for (const dir of this.dirs) {
-      try {
-        rmSync(dir, { recursive: true, force: true });
-      } catch {
-        // Best effort while exiting.
-      }
-    }
-    this.dirs.clear();
-  }
-
-  private installHooks(): void {
-    if (this.hooked) return;
-    this.hooked = true;
-    // 'exit' also fires after an uncaught exception or unhandled rejection, so crashes are covered.
-    process.once('exit', () => this.killAllSync());
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      const onSignal = (): void => {
-        this.killAllSync();
-        // Re-raise with the default disposition so the exit status still says "killed by signal".
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      };
-      process.once(signal, onSignal);
-    }
-  }
-}
-
-// One per test process on purpose: the exit/signal hooks it installs are per process, and a second
-// registry would re-raise signals before the first had killed its children.
-const processRegistry = new CleanupRegistry();
-
-/** The registry every helper uses unless a test passes its own. */
-export function defaultRegistry(): CleanupRegistry {
-  return processRegistry;
-}

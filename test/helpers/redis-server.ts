@@ -17,8 +17,11 @@ import {
 
 export const REDIS_SERVER_BIN = '/usr/bin/redis-server';
 const HOST = '127.0.0.1';
+const ADDRESS_IN_USE = /Address already in use/i;
 
 export interface StartRedisOptions {
+  /** Fixed port; not retried on EADDRINUSE (the AddressInUseError reaches the caller). Default: a free one. */
+  port?: number;
   /** Extra `--name value` pairs, e.g. ['--maxmemory', '10mb']. */
   extraArgs?: string[];
   /** How long to wait for PING after launch. */
@@ -122,13 +125,18 @@ class RedisServer implements RedisHandle {
       '--logfile', '',
       ...(this.options.extraArgs ?? []),
     ];
-    const proc = spawnLogged(REDIS_SERVER_BIN, args, { name: `redis:${this.port}`, registry: this.registry });
+    const proc = spawnLogged(REDIS_SERVER_BIN, args, {
+      name: `redis:${this.port}`,
+      registry: this.registry,
+      alertPatterns: [ADDRESS_IN_USE],
+    });
     this.proc = proc;
     this.pids.push(proc.pid);
     try {
       await waitFor(
         async () => {
           if (proc.hasExited) throw new FatalWaitError(`redis-server on ${this.port} exited during startup`);
+          if (proc.alerts.length > 0) throw new FatalWaitError(`redis-server on ${this.port}: ${proc.alerts[0]}`);
           return (await redisCommand(this.port, ['PING'], 500)) === '+PONG';
         },
         {
@@ -139,7 +147,7 @@ class RedisServer implements RedisHandle {
       );
     } catch (err) {
       await proc.stop({ graceMs: 2000 });
-      if (/Address already in use/i.test(proc.output.text())) {
+      if (proc.alerts.length > 0) {
         throw new AddressInUseError(`redis port ${this.port} taken: ${proc.describeTail(5)}`);
       }
       throw new Error(`${(err as Error).message}\n${proc.describeTail()}`, { cause: err });
@@ -203,8 +211,7 @@ class RedisServer implements RedisHandle {
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisHandle> {
   requireBinary(REDIS_SERVER_BIN, 'redis-server');
   const registry = options.registry ?? defaultRegistry();
-  return retryOnAddressInUse(async () => {
-    const port = await findFreePort();
+  const start = async (port: number): Promise<RedisHandle> => {
     const dir = mkdtempSync(join(tmpdir(), `headframe-redis-${port}-`));
     registry.trackDir(dir);
     const server = new RedisServer(port, dir, options, registry);
@@ -215,5 +222,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       throw err;
     }
     return server;
-  });
+  };
+  if (options.port !== undefined) return start(options.port);
+  return retryOnAddressInUse(async () => start(await findFreePort()));
 }

@@ -2,12 +2,21 @@
 // on data surviving a stop/start on the same port, and on nothing being left running.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
-import { assertNoProcessLeft, isPidAlive } from '../helpers/processes.js';
-import { isPortFree } from '../helpers/ports.js';
+import { assertNoProcessLeft, isPidAlive, waitFor } from '../helpers/processes.js';
+import {
+  AddressInUseError,
+  findFreePort,
+  isPortFree,
+  PORT_MAX,
+  PORT_MIN,
+  retryOnAddressInUse,
+} from '../helpers/ports.js';
 
 function client(handle: RedisHandle): Redis {
   // Fail fast instead of queueing forever: a harness bug should surface as an error, not a hang.
@@ -102,3 +111,101 @@ test('a frozen redis accepts TCP but does not answer, and thaws with its data', 
   await redis.stop();
   assert.equal(isPidAlive(pid), false);
 });
+
+async function occupy(port: number): Promise<Server> {
+  const server = createServer();
+  server.listen({ host: '127.0.0.1', port, exclusive: true });
+  await once(server, 'listening');
+  return server;
+}
+
+test('a taken port is reported as AddressInUseError, and startAgain does not silently move ports', async () => {
+  const port = await findFreePort();
+  assert.ok(port >= PORT_MIN && port <= PORT_MAX);
+  const blocker = await occupy(port);
+  try {
+    assert.equal(await isPortFree(port), false);
+    await assert.rejects(startRedis({ port }), AddressInUseError);
+  } finally {
+    blocker.close();
+  }
+
+  const redis = await startRedis();
+  after(() => redis.stop());
+  await redis.stopKeepingData();
+  const squatter = await occupy(redis.port);
+  try {
+    await assert.rejects(redis.startAgain(), AddressInUseError);
+  } finally {
+    squatter.close();
+  }
+  assertNoProcessLeft(redis.pids);
+  await redis.stop();
+  assert.equal(existsSync(redis.dir), false);
+});
+
+test('retryOnAddressInUse retries only EADDRINUSE and gives up after the limit', async () => {
+  let calls = 0;
+  const value = await retryOnAddressInUse(async (attempt) => {
+    calls += 1;
+    if (attempt < 3) throw new AddressInUseError('taken');
+    return attempt;
+  });
+  assert.equal(value, 3);
+  assert.equal(calls, 3);
+
+  calls = 0;
+  await assert.rejects(
+    retryOnAddressInUse(async () => {
+      calls += 1;
+      throw new Error('config broken');
+    }),
+    /config broken/,
+  );
+  assert.equal(calls, 1, 'other errors are not retried');
+
+  calls = 0;
+  await assert.rejects(
+    retryOnAddressInUse(async () => {
+      calls += 1;
+      throw Object.assign(new Error('bind'), { code: 'EADDRINUSE' });
+    }, 4),
+    /still EADDRINUSE after 4 attempts/,
+  );
+  assert.equal(calls, 4);
+});
+
+// A test process that dies must not leave its redis-server behind, whichever way it dies.
+for (const death of ['uncaught exception', 'SIGTERM', 'SIGKILL'] as const) {
+  test(`redis-server dies with a test process killed by ${death}`, async () => {
+    const helper = new URL('../helpers/redis-server.js', import.meta.url).href;
+    const script = `
+      import { startRedis } from ${JSON.stringify(helper)};
+      const redis = await startRedis();
+      console.log(JSON.stringify({ pid: redis.pid, dir: redis.dir, port: redis.port }));
+      process.stdin.once('data', () => { throw new Error('test crashed'); });
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    after(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const info = await waitFor(() => (out.includes('\n') ? (JSON.parse(out) as { pid: number; dir: string; port: number }) : undefined), {
+      timeoutMs: 10_000,
+      what: 'the child test process to start redis',
+      diagnostics: () => err,
+    });
+    assert.ok(isPidAlive(info.pid));
+    const exited = once(child, 'exit');
+    if (death === 'uncaught exception') child.stdin.write('crash\n');
+    else child.kill(death);
+    await exited;
+    // SIGKILL leaves it to the kernel's parent-death signal, which is asynchronous: allow a moment.
+    await waitFor(() => !isPidAlive(info.pid), { timeoutMs: 3000, what: `redis pid ${info.pid} to die` });
+    if (death === 'SIGKILL') rmSync(info.dir, { recursive: true, force: true });
+    else assert.equal(existsSync(info.dir), false, 'exit hooks remove the data dir');
+  });
+}

@@ -3,16 +3,19 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import {
   createWallet,
   mine,
   newAddress,
   RpcError,
+  startRegtestNode,
   startRegtestPair,
   waitForSync,
 } from '../helpers/litecoind.js';
-import { assertNoProcessLeft } from '../helpers/processes.js';
-import { isPortFree } from '../helpers/ports.js';
+import { assertNoProcessLeft, isPidAlive } from '../helpers/processes.js';
+import { AddressInUseError, findFreePorts, isPortFree } from '../helpers/ports.js';
 
 interface BlockTemplate {
   height: number;
@@ -85,4 +88,30 @@ test('per-node extra args reach the daemon', async () => {
   assert.notEqual(infoB.softforks.mweb?.bip9?.start_time, 4102444800);
   await pair.stop();
   assertNoProcessLeft([pair.a.pid, pair.b.pid]);
+});
+
+test('a lone node refuses templates (-9), and a taken P2P port fails fast as AddressInUseError', async () => {
+  const [rpc, p2p, onion] = await findFreePorts(3);
+  // litecoind neither exits nor opens RPC when its P2P bind fails, so only log watching makes this fast.
+  const blocker = createServer().listen({ host: '127.0.0.1', port: p2p, exclusive: true });
+  await once(blocker, 'listening');
+  const started = Date.now();
+  try {
+    await assert.rejects(startRegtestNode({ ports: [rpc, p2p, onion] }), AddressInUseError);
+  } finally {
+    blocker.close();
+  }
+  assert.ok(Date.now() - started < 8000, `bind failure took ${Date.now() - started} ms to surface`);
+
+  const solo = await startRegtestNode();
+  after(() => solo.stop());
+  await mine(solo, 1);
+  await assert.rejects(
+    solo.rpc('getblocktemplate', [{ rules: ['mweb', 'segwit'] }]),
+    (err: unknown) => err instanceof RpcError && err.code === -9,
+  );
+  const pid = solo.pid;
+  await solo.stop();
+  assert.equal(isPidAlive(pid), false);
+  assert.equal(existsSync(solo.datadir), false);
 });
