@@ -67,7 +67,7 @@ export class Connection implements LineSink {
   }
 
   /** Writes a complete line (ending in "\n"); destroys the connection of a miner that stopped reading. */
-  write(line: string): void {
+  write(line: string | Buffer): void {
     if (this.closed) return;
     this.socket.write(line);
     if (this.socket.writableLength > this.maxWriteBufferBytes) this.close('slow-reader');

@@ -8,6 +8,7 @@ import { BanList, type BanReason } from './banning.js';
 import { Connection, type ConnectionHost, type DisconnectReason, type MalformedKind } from './connection.js';
 import { ERR_INTERNAL, stratumError, StratumErrorCode } from './errors.js';
 import type { StratumServerEvents, StratumServerStats } from './events.js';
+import { broadcastToReady } from './broadcast.js';
 import { notifyLine, setDifficultyLine, type RequestId } from './messages.js';
 import { dispatchMethod, type MethodHost } from './methods.js';
 import { Session } from './session.js';
@@ -110,25 +111,7 @@ export class StratumServer
    * a set_difficulty line only goes to those whose difficulty changed since they were last told.
    */
   broadcastJob(job: JobNotification): void {
-    const line = notifyLine(job, false);
-    const diffLines = new Map<number, string>();
-    for (const conn of this.connections) {
-      const session = conn.session;
-      if (!session.ready || conn.closed) continue;
-      conn.socket.cork();
-      if (session.sentDifficulty !== session.difficulty) {
-        let diffLine = diffLines.get(session.difficulty);
-        if (diffLine === undefined) {
-          diffLine = setDifficultyLine(session.difficulty);
-          diffLines.set(session.difficulty, diffLine);
-        }
-        session.sentDifficulty = session.difficulty;
-        conn.write(diffLine);
-      }
-      session.recordJob(job.jobId, session.difficulty);
-      conn.write(line);
-      conn.socket.uncork();
-    }
+    broadcastToReady(this.connections, job);
   }
 
   /** Bans an IP (e.g. on a cluster-wide ban message) and drops its live connections. */
@@ -203,7 +186,14 @@ export class StratumServer
     const session = conn.session;
     session.sentDifficulty = session.difficulty;
     conn.write(setDifficultyLine(session.difficulty));
-    const job = this.backend.currentJob();
+    let job: JobNotification | null;
+    try {
+      job = this.backend.currentJob();
+    } catch (err) {
+      // The request was already answered; a second (error) answer would break the one-answer rule.
+      this.logger.error('currentJob failed', { conn: conn.id, err });
+      return;
+    }
     if (job === null) return;
     if (job !== this.cleanJob) {
       this.cleanJob = job;
