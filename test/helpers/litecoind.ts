@@ -41,7 +41,7 @@ export interface RegtestPairOptions {
 }
 
 export class RegtestNode {
-  readonly host = HOST;
+  readonly host: string = HOST;
   private stopping: Promise<void> | undefined;
 
   constructor(

@@ -125,7 +125,8 @@ export class LoggedProcess {
   describeTail(count = 40): string {
     const lines = this.output.tail(count);
     const status = this.exitInfo ? ` (exited code=${this.exitInfo.code} signal=${this.exitInfo.signal})` : '';
-    return `--- last ${lines.length} lines of ${this.name} (pid ${this.pid})${status} ---\n${lines.join('\n')}\n--- end ${this.name} ---`;
+    const header = `--- last ${lines.length} lines of ${this.name} (pid ${this.pid})${status} ---`;
+    return `${header}\n${lines.join('\n')}\n--- end ${this.name} ---`;
   }
 
   /** Sends a signal to the process and its descendants (e.g. -blocknotify shells). */
@@ -148,15 +149,28 @@ export class LoggedProcess {
         // The graceful request failed (daemon wedged or already going down): fall back to signals.
         this.signalTree('SIGTERM');
       }
-      const timer = new Promise<'timeout'>((resolve) => {
-        const t = setTimeout(() => resolve('timeout'), graceMs);
-        t.unref();
-      });
-      if ((await Promise.race([this.exited, timer])) === 'timeout') {
+      if ((await this.exitWithin(graceMs)) === undefined) {
         this.signalTree('SIGKILL');
+        // Only a process stuck in uninterruptible I/O survives SIGKILL; say so instead of hanging the suite.
+        if ((await this.exitWithin(5000)) === undefined) {
+          throw new Error(`${this.name} (pid ${this.pid}) survived SIGKILL for 5 s`);
+        }
       }
     }
     return this.exited;
+  }
+
+  /** The exit status, or undefined if the process is still running after `ms`. */
+  private async exitWithin(ms: number): Promise<ExitInfo | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -214,7 +228,7 @@ export async function waitFor<T>(
   let lastError: unknown;
   for (;;) {
     try {
-      const value = await predicate();
+      const value = await withDeadline(predicate(), deadline, options.what);
       if (value !== undefined && value !== false) return value;
     } catch (err) {
       if (err instanceof FatalWaitError) throw err;
@@ -231,3 +245,20 @@ export async function waitFor<T>(
 
 /** Thrown from a waitFor predicate to stop waiting immediately. */
 export class FatalWaitError extends Error {}
+
+/** A predicate that hangs must not hold waitFor past its deadline (plus a little to let it report). */
+async function withDeadline<T>(value: Promise<T> | T, deadline: number, what: string): Promise<T> {
+  if (!(value instanceof Promise)) return value;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`check for ${what} still pending at the deadline`)),
+      Math.max(0, deadline - Date.now()) + 250,
+    );
+  });
+  try {
+    return await Promise.race([value, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

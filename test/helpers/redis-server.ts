@@ -66,7 +66,9 @@ export function redisCommand(port: number, args: string[], timeoutMs = 1000): Pr
       if (err) reject(err);
       else resolve(value ?? '');
     };
-    const timer = setTimeout(() => done(new Error(`redis ${args[0]} on ${port} timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => {
+      done(new Error(`redis ${args[0]} on ${port} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
     socket.setEncoding('utf8');
     socket.once('connect', () => {
       const body = args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
@@ -84,7 +86,7 @@ export function redisCommand(port: number, args: string[], timeoutMs = 1000): Pr
 }
 
 class RedisServer implements RedisHandle {
-  readonly host = HOST;
+  readonly host: string = HOST;
   readonly pids: number[] = [];
   private proc: LoggedProcess | undefined;
   private removed = false;
@@ -137,7 +139,8 @@ class RedisServer implements RedisHandle {
         async () => {
           if (proc.hasExited) throw new FatalWaitError(`redis-server on ${this.port} exited during startup`);
           if (proc.alerts.length > 0) throw new FatalWaitError(`redis-server on ${this.port}: ${proc.alerts[0]}`);
-          return (await redisCommand(this.port, ['PING'], 500)) === '+PONG';
+          // Short probe: a server that is up answers in microseconds, while a stranger on a lost port never does.
+          return (await redisCommand(this.port, ['PING'], 250)) === '+PONG';
         },
         {
           timeoutMs: this.options.startTimeoutMs ?? 10_000,
@@ -159,9 +162,10 @@ class RedisServer implements RedisHandle {
     if (!proc || proc.hasExited) return;
     if (this.frozen) this.thaw();
     // Plain SHUTDOWN fsyncs the AOF before exiting; with `save ""` it writes no RDB.
-    const exit = await proc.stop({ graceMs: 10_000, requestStop: () => void redisCommand(this.port, ['SHUTDOWN'], 5000).catch(() => undefined) });
+    const exit = await proc.stop({ graceMs: 10_000, requestStop: () => this.sendShutdown(['SHUTDOWN'], 5000) });
     if (exit.signal === 'SIGKILL') {
-      throw new Error(`redis on ${this.port} ignored SHUTDOWN and was killed; its AOF may be incomplete\n${proc.describeTail()}`);
+      const why = `redis on ${this.port} ignored SHUTDOWN and was killed; its AOF may be incomplete`;
+      throw new Error(`${why}\n${proc.describeTail()}`);
     }
   }
 
@@ -176,12 +180,17 @@ class RedisServer implements RedisHandle {
     if (proc && !proc.hasExited) {
       // A frozen server would ignore SHUTDOWN and only die by SIGKILL after the grace period.
       if (this.frozen) this.thaw();
-      await proc.stop({ graceMs: 5000, requestStop: () => void redisCommand(this.port, ['SHUTDOWN', 'NOSAVE'], 2000).catch(() => undefined) });
+      await proc.stop({ graceMs: 5000, requestStop: () => this.sendShutdown(['SHUTDOWN', 'NOSAVE'], 2000) });
     }
     if (!this.removed) {
       this.removed = true;
       this.registry.removeDir(this.dir);
     }
+  }
+
+  /** Fire and forget: the server closes the connection as it exits, so there is no reply to wait for. */
+  private sendShutdown(command: string[], timeoutMs: number): void {
+    redisCommand(this.port, command, timeoutMs).catch(() => undefined);
   }
 
   freeze(): void {

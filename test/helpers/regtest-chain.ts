@@ -27,7 +27,7 @@ const MINER_WALLET = 'harness-miner';
 /** Mines `count` blocks on `node` to `address` (default: a fresh address of the harness's own wallet). */
 export async function mine(node: RegtestNode, count: number, address?: string): Promise<string[]> {
   const to = address ?? (await newAddress(node, await createWallet(node, MINER_WALLET)));
-  // Scrypt at regtest difficulty takes ~2 hashes per block, so even hundreds of blocks are quick; 1 s per block is generous.
+  // Regtest scrypt needs ~2 hashes per block, so hundreds of blocks take about a second; 1 s per block is generous.
   return node.rpc<string[]>('generatetoaddress', [count, to], undefined, 30_000 + count * 1000);
 }
 
@@ -65,6 +65,7 @@ export async function activateMweb(pair: RegtestPair, wallet = 'harness-mweb'): 
   await waitForSync(a, b);
   const info = await a.rpc<{ softforks?: Record<string, { active?: boolean }> }>('getblockchaininfo');
   if (info.softforks?.mweb?.active !== true) {
-    throw new Error(`activateMweb: MWEB is not active at height ${MWEB_ACTIVATION_HEIGHT + 1}; started with -vbparams=mweb:...?`);
+    const hint = 'was node A started with -vbparams=mweb:...?';
+    throw new Error(`activateMweb: MWEB is not active at height ${MWEB_ACTIVATION_HEIGHT + 1}; ${hint}`);
   }
 }

@@ -193,7 +193,8 @@ for (const death of ['uncaught exception', 'SIGTERM', 'SIGKILL'] as const) {
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-    const info = await waitFor(() => (out.includes('\n') ? (JSON.parse(out) as { pid: number; dir: string; port: number }) : undefined), {
+    type Started = { pid: number; dir: string; port: number };
+    const info = await waitFor(() => (out.includes('\n') ? (JSON.parse(out) as Started) : undefined), {
       timeoutMs: 10_000,
       what: 'the child test process to start redis',
       diagnostics: () => err,
