@@ -47,6 +47,8 @@ export interface RedisHandle {
   stopKeepingData(): Promise<void>;
   /** Starts again on the same port with the same data. Fails loudly if the port was taken meanwhile. */
   startAgain(): Promise<void>;
+  /** stopKeepingData() then startAgain(): same port, same data, new pid. */
+  restart(): Promise<void>;
   /** SIGSTOP: the port still accepts TCP connections but nothing answers (a hung server). */
   freeze(): void;
   /** SIGCONT after freeze(). */
@@ -173,6 +175,11 @@ class RedisServer implements RedisHandle {
     if (this.running) throw new Error(`redis on ${this.port} is still running; call stopKeepingData() first`);
     // No retry with a new port here: the point is to come back on the same one, so a taken port is a test failure.
     await this.launch();
+  }
+
+  async restart(): Promise<void> {
+    await this.stopKeepingData();
+    await this.startAgain();
   }
 
   async stop(): Promise<void> {

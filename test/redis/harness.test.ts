@@ -7,7 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { redisCommand, startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import { assertNoProcessLeft, isPidAlive, waitFor } from '../helpers/processes.js';
 import {
   AddressInUseError,
@@ -74,6 +74,11 @@ test('two redis servers run side by side, keep data across a restart and leave n
   } finally {
     again.disconnect();
   }
+
+  const beforeRestart = second.pid;
+  await second.restart();
+  assert.notEqual(second.pid, beforeRestart);
+  assert.equal(await redisCommand(second.port, ['GET', 'harness:key']), '$11', 'bulk reply header of "from-second"');
 
   const pids = [...first.pids, ...second.pids];
   await Promise.all([first.stop(), second.stop()]);
