@@ -88,6 +88,7 @@ describe('Litecoin addresses (vectors from litecoind validateaddress)', () => {
   it('refuses empty and padded strings', () => {
     assert.throws(() => addressToOutputScript('', LTC_MAIN), /empty address/);
     assert.throws(() => addressToOutputScript(' LcJEGCjjodtZie755XY3ZTHDsRGtjUTv47', LTC_MAIN), /whitespace/);
+    assert.throws(() => addressToOutputScript('L'.repeat(201), LTC_MAIN), /longer than 200 characters/);
   });
 });
 

@@ -16,6 +16,8 @@ const OP_EQUALVERIFY = 0x88;
 const OP_CHECKSIG = 0xac;
 const OP_EQUAL = 0x87;
 const OP_1 = 0x51;
+/** Far above any real address (MWEB ones run to about 120 characters); bounds the work spent on hostile input. */
+const MAX_ADDRESS_LENGTH = 200;
 
 /** Bech32 strings also fit Base58's alphabet now and then, so a bech32 shape is recognised before trying Base58. */
 const BECH32_SHAPE = /^[a-z0-9]+1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{6,}$/;
@@ -68,6 +70,7 @@ function base58Script(address: string, network: NetworkParams): Buffer {
 /** The scriptPubKey that pays `address` on `network`; throws AddressError saying why an address is refused. */
 export function addressToOutputScript(address: string, network: NetworkParams): Buffer {
   if (typeof address !== 'string' || address.length === 0) throw new AddressError('empty address');
+  if (address.length > MAX_ADDRESS_LENGTH) throw new AddressError(`longer than ${MAX_ADDRESS_LENGTH} characters`);
   if (address.trim() !== address) throw new AddressError('address has surrounding whitespace');
   if (address.toLowerCase().startsWith(`${network.bech32}1`)) return segwitScript(address, network);
   return base58Script(address, network);
