@@ -2,6 +2,7 @@ import type { AlgorithmName } from '../config/types.js';
 import { scryptNodeAlgorithm } from './scrypt.js';
 import { sha256dAlgorithm } from './sha256d.js';
 import type { PowAlgorithm } from './types.js';
+import { ScryptWasmKernel } from './scrypt-wasm/kernel.js';
 import { selfTestKernel, type HashKernel } from './self-test.js';
 
 export type { HashKernel } from './self-test.js';
@@ -38,6 +39,8 @@ export interface SelectedAlgorithm {
   readonly algorithm: PowAlgorithm;
   /** 'node:crypto' or the fast kernel's name. */
   readonly kernel: string;
+  /** Batch hashing when the kernel has it (worker threads use it to hash a whole batch in one call). */
+  readonly hashMany?: (headers: Uint8Array, count: number, out: Uint8Array) => void;
 }
 
 /** The algorithms one process hashes with, each bound to the kernel its start-up self-test approved. */
@@ -63,9 +66,9 @@ export class AlgorithmRegistry {
   }
 }
 
-/** No fast kernels are built in yet; the WebAssembly scrypt kernel registers here. */
+/** sha256d has no faster kernel than node:crypto's one-shot hash; scrypt has the WebAssembly SIMD one. */
 export function defaultFastKernels(): Partial<Record<AlgorithmName, KernelFactory>> {
-  return {};
+  return { scrypt: () => ScryptWasmKernel.create() };
 }
 
 /**
@@ -90,9 +93,14 @@ export function createAlgorithmRegistry(options: AlgorithmRegistryOptions = {}):
         name: reference.name,
         multiplier: reference.multiplier,
         diff1: reference.diff1,
-        hash: result.kernel.hash,
+        hash: (header: Buffer) => result.kernel.hash(header),
       });
-      selected.set(name, { algorithm, kernel: result.kernel.name });
+      const kernel = result.kernel;
+      selected.set(name, {
+        algorithm,
+        kernel: kernel.name,
+        hashMany: kernel.hashMany ? kernel.hashMany.bind(kernel) : undefined,
+      });
       options.logger?.info(`algorithm ${name}: using kernel ${result.kernel.name}`);
     } else {
       selected.set(name, { algorithm: reference, kernel: 'node:crypto' });
