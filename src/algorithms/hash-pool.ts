@@ -171,8 +171,8 @@ class WorkerHashPool implements HashPool {
     }
     if (this.#closed) return;
     this.#options.logger?.warn(`${reason}; replacing it`);
-    if (!slot.ready) {
-      // A worker that dies before it is ready would die again: stop instead of spinning.
+    if (!slot.ready && !timedOut) {
+      // A worker that crashes before it is ready would crash again: stop instead of spinning.
       this.#slots.splice(index, 1);
       void slot.worker.terminate();
       if (this.#slots.length === 0) {

@@ -22,3 +22,11 @@ export {
   type SelectedAlgorithm,
   type HashKernel,
 } from './registry.js';
+export { ScryptWasmKernel, wasmSimdSupported } from './scrypt-wasm/kernel.js';
+export {
+  createHashPool,
+  HashPoolError,
+  type HashPool,
+  type HashPoolOptions,
+  type HashPoolErrorCode,
+} from './hash-pool.js';

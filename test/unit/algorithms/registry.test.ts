@@ -85,6 +85,34 @@ describe('createAlgorithmRegistry', () => {
     assert.equal(logger.lines.filter((l) => l.level === 'warn').length, 2);
   });
 
+  it('picks the WebAssembly scrypt kernel by default and it hashes like node:crypto', () => {
+    const registry = createAlgorithmRegistry();
+    assert.equal(registry.describe('scrypt').kernel, 'wasm-simd');
+    assert.equal(typeof registry.describe('scrypt').hashMany, 'function');
+    assert.equal(registry.describe('sha256d').kernel, 'node:crypto');
+    const header = Buffer.alloc(80, 0x5a);
+    assert.deepEqual(registry.get('scrypt').hash(header), scryptPowNode(header));
+  });
+
+  it('falls back when only the batch path of a kernel is wrong', () => {
+    const logger = recordingLogger();
+    const registry = createAlgorithmRegistry({
+      fastKernels: {
+        scrypt: () => ({
+          name: 'bad-batch',
+          hash: scryptPowNode,
+          hashMany: (headers, count, out) => {
+            for (let i = 0; i < count; i++) out.set(scryptPowNode(Buffer.from(headers.subarray(i * 80, i * 80 + 80))), i * 32);
+            out[out.length - 1] ^= 0x80;
+          },
+        }),
+      },
+      logger,
+    });
+    assert.equal(registry.describe('scrypt').kernel, 'node:crypto');
+    assert.match(String(logger.lines.find((l) => l.level === 'warn')?.meta?.reason), /batch disagrees/);
+  });
+
   it('keeps node:crypto when asked for the reference', () => {
     const registry = createAlgorithmRegistry({
       prefer: 'reference',
