@@ -114,19 +114,28 @@ function compress(state: usize, block: usize): void {
   let f = load<u32>(state, 20);
   let g = load<u32>(state, 24);
   let h = load<u32>(state, 28);
-  // The 16-word window lives in the block buffer itself, so the schedule needs no extra memory.
-  for (let i: usize = 0; i < 64; i++) {
-    let w: u32;
+  // The 16-word window lives in the block buffer itself, so the schedule needs no extra memory. Two loops
+  // instead of one with an `i < 16` test keep the branch out of the round.
+  for (let i: usize = 0; i < 16; i++) {
+    const w = load<u32>(block + (i << 2));
+    const t1 = h + bigSigma1(e) + ((e & f) ^ (~e & g)) + load<u32>(K + (i << 2)) + w;
+    const t2 = bigSigma0(a) + ((a & b) ^ (a & c) ^ (b & c));
+    h = g;
+    g = f;
+    f = e;
+    e = d + t1;
+    d = c;
+    c = b;
+    b = a;
+    a = t1 + t2;
+  }
+  for (let i: usize = 16; i < 64; i++) {
     const slot = block + ((i & 15) << 2);
-    if (i < 16) {
-      w = load<u32>(slot);
-    } else {
-      const w2 = load<u32>(block + (((i - 2) & 15) << 2));
-      const w7 = load<u32>(block + (((i - 7) & 15) << 2));
-      const w15 = load<u32>(block + (((i - 15) & 15) << 2));
-      w = smallSigma1(w2) + w7 + smallSigma0(w15) + load<u32>(slot);
-      store<u32>(slot, w);
-    }
+    const w2 = load<u32>(block + (((i - 2) & 15) << 2));
+    const w7 = load<u32>(block + (((i - 7) & 15) << 2));
+    const w15 = load<u32>(block + (((i - 15) & 15) << 2));
+    const w = smallSigma1(w2) + w7 + smallSigma0(w15) + load<u32>(slot);
+    store<u32>(slot, w);
     const t1 = h + bigSigma1(e) + ((e & f) ^ (~e & g)) + load<u32>(K + (i << 2)) + w;
     const t2 = bigSigma0(a) + ((a & b) ^ (a & c) ^ (b & c));
     h = g;
@@ -287,22 +296,22 @@ function pbkdf2Final(lane: usize, out: usize): void {
     v128.store(p, b, 16);
     v128.store(p, c, 32);
     v128.store(p, d, 48);
-    for (let r = 0; r < 4; r++) {
-      b = qstep(b, a, d, 7);
-      c = qstep(c, b, a, 9);
-      d = qstep(d, c, b, 13);
-      a = qstep(a, d, c, 18);
-      b = i32x4.shuffle(b, b, 3, 0, 1, 2);
-      c = i32x4.shuffle(c, c, 2, 3, 0, 1);
-      d = i32x4.shuffle(d, d, 1, 2, 3, 0);
-      d = qstep(d, a, b, 7);
-      c = qstep(c, d, a, 9);
-      b = qstep(b, c, d, 13);
-      a = qstep(a, b, c, 18);
-      b = i32x4.shuffle(b, b, 1, 2, 3, 0);
-      c = i32x4.shuffle(c, c, 2, 3, 0, 1);
-      d = i32x4.shuffle(d, d, 3, 0, 1, 2);
-    }
+    // #repeat 4 -- Salsa20/8 is four double rounds; the build writes them out (see build-wasm.mjs)
+    b = qstep(b, a, d, 7);
+    c = qstep(c, b, a, 9);
+    d = qstep(d, c, b, 13);
+    a = qstep(a, d, c, 18);
+    b = i32x4.shuffle(b, b, 3, 0, 1, 2);
+    c = i32x4.shuffle(c, c, 2, 3, 0, 1);
+    d = i32x4.shuffle(d, d, 1, 2, 3, 0);
+    d = qstep(d, a, b, 7);
+    c = qstep(c, d, a, 9);
+    b = qstep(b, c, d, 13);
+    a = qstep(a, b, c, 18);
+    b = i32x4.shuffle(b, b, 1, 2, 3, 0);
+    c = i32x4.shuffle(c, c, 2, 3, 0, 1);
+    d = i32x4.shuffle(d, d, 3, 0, 1, 2);
+    // #end
     a = i32x4.add(a, v128.load(p, 0));
     b = i32x4.add(b, v128.load(p, 16));
     c = i32x4.add(c, v128.load(p, 32));
@@ -353,50 +362,50 @@ function pbkdf2Final(lane: usize, out: usize): void {
     v128.store(pz, zb, 16);
     v128.store(pz, zc, 32);
     v128.store(pz, zd, 48);
-    for (let r = 0; r < 4; r++) {
-      xb = qstep(xb, xa, xd, 7);
-      yb = qstep(yb, ya, yd, 7);
-      zb = qstep(zb, za, zd, 7);
-      xc = qstep(xc, xb, xa, 9);
-      yc = qstep(yc, yb, ya, 9);
-      zc = qstep(zc, zb, za, 9);
-      xd = qstep(xd, xc, xb, 13);
-      yd = qstep(yd, yc, yb, 13);
-      zd = qstep(zd, zc, zb, 13);
-      xa = qstep(xa, xd, xc, 18);
-      ya = qstep(ya, yd, yc, 18);
-      za = qstep(za, zd, zc, 18);
-      xb = i32x4.shuffle(xb, xb, 3, 0, 1, 2);
-      yb = i32x4.shuffle(yb, yb, 3, 0, 1, 2);
-      zb = i32x4.shuffle(zb, zb, 3, 0, 1, 2);
-      xc = i32x4.shuffle(xc, xc, 2, 3, 0, 1);
-      yc = i32x4.shuffle(yc, yc, 2, 3, 0, 1);
-      zc = i32x4.shuffle(zc, zc, 2, 3, 0, 1);
-      xd = i32x4.shuffle(xd, xd, 1, 2, 3, 0);
-      yd = i32x4.shuffle(yd, yd, 1, 2, 3, 0);
-      zd = i32x4.shuffle(zd, zd, 1, 2, 3, 0);
-      xd = qstep(xd, xa, xb, 7);
-      yd = qstep(yd, ya, yb, 7);
-      zd = qstep(zd, za, zb, 7);
-      xc = qstep(xc, xd, xa, 9);
-      yc = qstep(yc, yd, ya, 9);
-      zc = qstep(zc, zd, za, 9);
-      xb = qstep(xb, xc, xd, 13);
-      yb = qstep(yb, yc, yd, 13);
-      zb = qstep(zb, zc, zd, 13);
-      xa = qstep(xa, xb, xc, 18);
-      ya = qstep(ya, yb, yc, 18);
-      za = qstep(za, zb, zc, 18);
-      xb = i32x4.shuffle(xb, xb, 1, 2, 3, 0);
-      yb = i32x4.shuffle(yb, yb, 1, 2, 3, 0);
-      zb = i32x4.shuffle(zb, zb, 1, 2, 3, 0);
-      xc = i32x4.shuffle(xc, xc, 2, 3, 0, 1);
-      yc = i32x4.shuffle(yc, yc, 2, 3, 0, 1);
-      zc = i32x4.shuffle(zc, zc, 2, 3, 0, 1);
-      xd = i32x4.shuffle(xd, xd, 3, 0, 1, 2);
-      yd = i32x4.shuffle(yd, yd, 3, 0, 1, 2);
-      zd = i32x4.shuffle(zd, zd, 3, 0, 1, 2);
-    }
+    // #repeat 4 -- Salsa20/8 is four double rounds; the build writes them out (see build-wasm.mjs)
+    xb = qstep(xb, xa, xd, 7);
+    yb = qstep(yb, ya, yd, 7);
+    zb = qstep(zb, za, zd, 7);
+    xc = qstep(xc, xb, xa, 9);
+    yc = qstep(yc, yb, ya, 9);
+    zc = qstep(zc, zb, za, 9);
+    xd = qstep(xd, xc, xb, 13);
+    yd = qstep(yd, yc, yb, 13);
+    zd = qstep(zd, zc, zb, 13);
+    xa = qstep(xa, xd, xc, 18);
+    ya = qstep(ya, yd, yc, 18);
+    za = qstep(za, zd, zc, 18);
+    xb = i32x4.shuffle(xb, xb, 3, 0, 1, 2);
+    yb = i32x4.shuffle(yb, yb, 3, 0, 1, 2);
+    zb = i32x4.shuffle(zb, zb, 3, 0, 1, 2);
+    xc = i32x4.shuffle(xc, xc, 2, 3, 0, 1);
+    yc = i32x4.shuffle(yc, yc, 2, 3, 0, 1);
+    zc = i32x4.shuffle(zc, zc, 2, 3, 0, 1);
+    xd = i32x4.shuffle(xd, xd, 1, 2, 3, 0);
+    yd = i32x4.shuffle(yd, yd, 1, 2, 3, 0);
+    zd = i32x4.shuffle(zd, zd, 1, 2, 3, 0);
+    xd = qstep(xd, xa, xb, 7);
+    yd = qstep(yd, ya, yb, 7);
+    zd = qstep(zd, za, zb, 7);
+    xc = qstep(xc, xd, xa, 9);
+    yc = qstep(yc, yd, ya, 9);
+    zc = qstep(zc, zd, za, 9);
+    xb = qstep(xb, xc, xd, 13);
+    yb = qstep(yb, yc, yd, 13);
+    zb = qstep(zb, zc, zd, 13);
+    xa = qstep(xa, xb, xc, 18);
+    ya = qstep(ya, yb, yc, 18);
+    za = qstep(za, zb, zc, 18);
+    xb = i32x4.shuffle(xb, xb, 1, 2, 3, 0);
+    yb = i32x4.shuffle(yb, yb, 1, 2, 3, 0);
+    zb = i32x4.shuffle(zb, zb, 1, 2, 3, 0);
+    xc = i32x4.shuffle(xc, xc, 2, 3, 0, 1);
+    yc = i32x4.shuffle(yc, yc, 2, 3, 0, 1);
+    zc = i32x4.shuffle(zc, zc, 2, 3, 0, 1);
+    xd = i32x4.shuffle(xd, xd, 3, 0, 1, 2);
+    yd = i32x4.shuffle(yd, yd, 3, 0, 1, 2);
+    zd = i32x4.shuffle(zd, zd, 3, 0, 1, 2);
+    // #end
     xa = i32x4.add(xa, v128.load(px, 0));
     xb = i32x4.add(xb, v128.load(px, 16));
     xc = i32x4.add(xc, v128.load(px, 32));
