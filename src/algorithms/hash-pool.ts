@@ -19,7 +19,7 @@ export interface HashPoolOptions {
   readonly algorithm: AlgorithmName;
   /** Kernel choice inside each worker (each self-tests and falls back on its own). Default 'fast'. */
   readonly prefer?: 'fast' | 'reference';
-  /** Most headers sent to one worker at once. Default 64. */
+  /** Most headers sent to one worker at once. Default 63 (a multiple of the scrypt kernel's three lanes). */
   readonly maxBatch?: number;
   /** Deadline for one batch; past it the worker is replaced and the batch fails. Default 10 s. */
   readonly batchTimeoutMs?: number;
@@ -78,7 +78,7 @@ class WorkerHashPool implements HashPool {
     if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError('threads must be >= 1');
     this.#options = {
       prefer: 'fast',
-      maxBatch: 64,
+      maxBatch: 63,
       batchTimeoutMs: 10_000,
       ...options,
     };

@@ -32,7 +32,7 @@ export function wasmSimdSupported(): boolean {
 
 /**
  * The WebAssembly scrypt PoW kernel (Litecoin parameters). One instance owns one linear memory of fixed size
- * (three 128 KiB ROMix scratch areas plus a 64-header input window); nothing is allocated per hash except the
+ * (three 128 KiB ROMix scratch areas plus a 63-header input window); nothing is allocated per hash except the
  * returned Buffers. Not thread-safe by construction: each worker thread builds its own instance.
  */
 export class ScryptWasmKernel implements HashKernel {

@@ -57,12 +57,12 @@ describe('WebAssembly scrypt kernel', () => {
     }
   });
 
-  it('crosses the 64-header kernel window without mixing results', () => {
+  it('crosses the kernel batch window without mixing results', () => {
     const count = 131;
     const headers = randomBytes(count * 80);
     const out = Buffer.alloc(count * 32);
     kernel.hashMany(headers, count, out);
-    for (const i of [0, 63, 64, 65, 127, 128, 130]) {
+    for (const i of [0, 62, 63, 64, 125, 126, 127, 130]) {
       assert.deepEqual(out.subarray(i * 32, i * 32 + 32), reference(headers.subarray(i * 80, i * 80 + 80)), `index ${i}`);
     }
   });
