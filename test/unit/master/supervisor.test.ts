@@ -1,0 +1,218 @@
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Worker } from 'node:cluster';
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger } from '../../../src/log/logger.js';
+import { planChildren } from '../../../src/master/child-plan.js';
+import { Supervisor } from '../../../src/master/supervisor.js';
+import type { SupervisorTimings } from '../../../src/master/timings.js';
+import { Master } from '../../../src/master/master.js';
+import { pool, resolvedConfig } from './resolved-config.js';
+
+const HASH = 'AB'.repeat(32);
+const timings: SupervisorTimings = {
+  initialDelayMs: 5,
+  maxDelayMs: 40,
+  stableAfterMs: 10_000,
+  crashLoopWindowMs: 10_000,
+  crashLoopThreshold: 100,
+  startTimeoutMs: 10_000,
+};
+
+/** Stands in for a cluster Worker: records what the supervisor sends, lets the test play the child. */
+class FakeWorker extends EventEmitter {
+  static nextPid = 1000;
+  readonly sent: Array<Record<string, unknown>> = [];
+  readonly signals: string[] = [];
+  connected = true;
+  readonly process = {
+    pid: FakeWorker.nextPid++,
+    kill: (signal: string): boolean => {
+      this.signals.push(signal);
+      if (signal === 'SIGKILL') setImmediate(() => this.die(null, 'SIGKILL'));
+      return true;
+    },
+  };
+
+  constructor(readonly env: Record<string, string>) {
+    super();
+  }
+
+  send = (message: Record<string, unknown>, _h: undefined, _o: object, callback: (e: Error | null) => void): boolean => {
+    this.sent.push(message);
+    callback(null);
+    return true;
+  };
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Plays the child's side of the handshake. */
+  handshake(): void {
+    const role = this.env.HEADFRAME_ROLE;
+    const forkId = Number(this.env.HEADFRAME_FORK_ID);
+    this.emit('message', { hf: 1, type: 'hello', role, forkId, pid: this.process.pid });
+    this.emit('message', { hf: 1, type: 'ready', role, forkId, pid: this.process.pid });
+  }
+
+  die(code: number | null, signal: string | null): void {
+    this.connected = false;
+    this.emit('exit', code, signal);
+  }
+
+  types(): unknown[] {
+    return this.sent.map((m) => m.type);
+  }
+}
+
+// Every supervisor a test builds is stopped afterwards: its start and restart timers would otherwise go on
+// forking fake children and keep the test process alive.
+const supervisors: Supervisor[] = [];
+afterEach(async () => {
+  await Promise.all(supervisors.splice(0).map((s) => s.stop(50)));
+});
+
+function setup(options: { autoExitOnShutdown?: boolean } = {}) {
+  const config = resolvedConfig({ pools: [pool('ltc')], clustering: { enabled: true, forks: 2 }, website: true });
+  const workers: FakeWorker[] = [];
+  const supervisor = new Supervisor({
+    config,
+    specs: planChildren(config),
+    logger: createLogger({ level: 'error' }),
+    timings,
+    killGraceMs: 200,
+    fork: (env) => {
+      const worker = new FakeWorker(env);
+      if (options.autoExitOnShutdown !== false) {
+        const send = worker.send;
+        worker.send = (message, h, o, cb) => {
+          if (message.type === 'shutdown') setImmediate(() => worker.die(0, null));
+          return send(message, h, o, cb);
+        };
+      }
+      workers.push(worker);
+      return worker as unknown as Worker;
+    },
+  });
+  supervisors.push(supervisor);
+  const master = new Master(config, createLogger({ level: 'error' }), supervisor);
+  return { config, workers, supervisor, master };
+}
+
+describe('Supervisor with fake workers', () => {
+  it('forks one child per slot and answers hello with that slot’s config', () => {
+    const { workers, supervisor, config } = setup();
+    supervisor.start();
+    assert.deepEqual(
+      workers.map((w) => w.env),
+      [
+        { HEADFRAME_ROLE: 'pool-worker', HEADFRAME_FORK_ID: '0' },
+        { HEADFRAME_ROLE: 'pool-worker', HEADFRAME_FORK_ID: '1' },
+        { HEADFRAME_ROLE: 'website', HEADFRAME_FORK_ID: '0' },
+      ],
+    );
+    workers[1].handshake();
+    assert.deepEqual(workers[1].sent, [{ type: 'config', config, role: 'pool-worker', forkId: 1, hf: 1 }]);
+    assert.equal(workers[0].sent.length, 0, 'no config before hello');
+    assert.deepEqual(
+      supervisor.children().map((c) => [c.role, c.forkId, c.ready]),
+      [
+        ['pool-worker', 0, false],
+        ['pool-worker', 1, true],
+        ['website', 0, false],
+      ],
+    );
+  });
+
+  it('ignores foreign messages and messages claiming another slot', () => {
+    const { workers, supervisor } = setup();
+    supervisor.start();
+    workers[0].emit('message', { cmd: 'NODE_CLUSTER', act: 'online' });
+    workers[0].emit('message', { hf: 1, type: 'ready', role: 'website', forkId: 0, pid: 1 });
+    assert.equal(supervisor.children()[0].ready, false);
+    assert.equal(supervisor.children()[2].ready, false);
+  });
+
+  it('restarts a dead child in the same slot after the backoff delay', async () => {
+    const { workers, supervisor } = setup();
+    supervisor.start();
+    for (const w of workers) w.handshake();
+    workers[1].die(null, 'SIGKILL');
+    assert.equal(workers.length, 3, 'not restarted synchronously');
+    await sleep(30);
+    assert.equal(workers.length, 4);
+    assert.deepEqual(workers[3].env, { HEADFRAME_ROLE: 'pool-worker', HEADFRAME_FORK_ID: '1' });
+    assert.equal(supervisor.children()[1].restarts, 1);
+    assert.equal(supervisor.children()[1].pid, workers[3].process.pid);
+    await supervisor.stop(200);
+  });
+
+  it('relays blocknotify to ready pool workers of a coin an enabled pool mines', () => {
+    const { workers, supervisor, master } = setup();
+    supervisor.start();
+    for (const w of workers) w.handshake();
+    assert.equal(master.relayBlockNotify('litecoin', HASH), 2);
+    for (const w of workers.slice(0, 2)) {
+      assert.deepEqual(w.sent.at(-1), { type: 'blocknotify', coin: 'litecoin', blockHash: HASH.toLowerCase(), hf: 1 });
+    }
+    assert.deepEqual(workers[2].types(), ['config'], 'the website gets no blocknotify');
+    assert.equal(master.relayBlockNotify('bitcoin', HASH), 0, 'no pool mines it');
+    assert.equal(master.relayBlockNotify('litecoin', 'zz'), 0, 'malformed hash');
+    workers[0].die(1, null);
+    assert.equal(master.relayBlockNotify('litecoin', HASH), 1, 'a dead worker is skipped');
+  });
+
+  it('stop() sends shutdown to every child and resolves once all exited, without restarting', async () => {
+    const { workers, supervisor } = setup();
+    supervisor.start();
+    for (const w of workers) w.handshake();
+    await supervisor.stop(500);
+    for (const w of workers) assert.equal(w.types().at(-1), 'shutdown');
+    assert.ok(workers.every((w) => w.signals.length === 0), 'nobody killed');
+    await sleep(20);
+    assert.equal(workers.length, 3, 'no restart after stop');
+    assert.ok(supervisor.children().every((c) => c.pid === null));
+  });
+
+  it('stop() SIGKILLs children that ignore shutdown once the timeout passes', async () => {
+    const { workers, supervisor } = setup({ autoExitOnShutdown: false });
+    supervisor.start();
+    for (const w of workers) w.handshake();
+    const t0 = Date.now();
+    await supervisor.stop(50);
+    assert.ok(Date.now() - t0 >= 45);
+    assert.ok(workers.every((w) => w.signals.includes('SIGKILL')));
+  });
+
+  it('a child that answers hello during stop() gets shutdown instead of the config', async () => {
+    const { workers, supervisor } = setup();
+    supervisor.start();
+    const stopping = supervisor.stop(500);
+    workers[2].emit('message', { hf: 1, type: 'hello', role: 'website', forkId: 0, pid: workers[2].process.pid });
+    await stopping;
+    assert.ok(!workers[2].types().includes('config'));
+  });
+
+  it('kills a child that never becomes ready within startTimeoutMs', async () => {
+    const config = resolvedConfig({ pools: [pool('ltc')], clustering: { enabled: false, forks: 1 } });
+    const workers: FakeWorker[] = [];
+    const supervisor = new Supervisor({
+      config,
+      specs: planChildren(config),
+      logger: createLogger({ level: 'error' }),
+      timings: { ...timings, startTimeoutMs: 20, initialDelayMs: 1_000, maxDelayMs: 1_000 },
+      fork: (env) => {
+        const w = new FakeWorker(env);
+        workers.push(w);
+        return w as unknown as Worker;
+      },
+    });
+    supervisors.push(supervisor);
+    supervisor.start();
+    await sleep(60);
+    assert.deepEqual(workers[0].signals, ['SIGKILL']);
+    await supervisor.stop(100);
+  });
+});
