@@ -6,12 +6,23 @@ import type { ChildRole, MasterToChild } from '../ipc/messages.js';
 import { assertNever } from '../ipc/messages.js';
 import { createLogger } from '../log/logger.js';
 import type { RoleMain } from './role-context.js';
+import { untilShutdown } from './role-context.js';
 
 /**
  * Test hook: a child whose role equals this variable exits with code 1 right after receiving its config,
  * so process tests can watch the supervisor back off. Unset in production.
  */
 export const TEST_CRASH_ROLE_ENV = 'HEADFRAME_TEST_CRASH_ROLE';
+/**
+ * Test hook: comma-separated roles that run an idle stand-in (waits for shutdown, touches nothing) instead of
+ * the real role, so supervision tests do not depend on Redis, daemons or free stratum ports. Unset in production.
+ */
+export const TEST_IDLE_ROLES_ENV = 'HEADFRAME_TEST_IDLE_ROLES';
+
+const idleStandIn: RoleMain = async (ctx) => {
+  ctx.logger.info(`idle stand-in running (${TEST_IDLE_ROLES_ENV})`);
+  await untilShutdown(ctx.shutdown);
+};
 
 // Imported lazily so a child loads only its own role's dependencies (express for the website, ...).
 const ROLES: Readonly<Record<ChildRole, () => Promise<RoleMain>>> = {
@@ -82,7 +93,8 @@ export async function runChild(role: ChildRole, forkId: number): Promise<void> {
   }
 
   // The listener registered above keeps turning shutdown messages into the abort for the role's whole life.
-  const main = await ROLES[role]();
+  const idle = (process.env[TEST_IDLE_ROLES_ENV] ?? '').split(',').includes(role);
+  const main = idle ? idleStandIn : await ROLES[role]();
   ipc.send({ type: 'ready', role, forkId, pid: process.pid });
   try {
     await main({ config, logger, forkId, ipc, shutdown: controller.signal });

@@ -34,7 +34,13 @@ export class MasterProcess {
   constructor(args: readonly string[], env: Record<string, string> = {}) {
     this.proc = spawn(process.execPath, [ENTRY, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HEADFRAME_SUPERVISOR_TEST_TIMINGS: JSON.stringify(FAST_TIMINGS), ...env },
+      env: {
+        ...process.env,
+        HEADFRAME_SUPERVISOR_TEST_TIMINGS: JSON.stringify(FAST_TIMINGS),
+        // These tests are about supervision: the real roles (stratum ports, Redis, daemons) are stood in for.
+        HEADFRAME_TEST_IDLE_ROLES: 'pool-worker,payment-processor,website,profit-switch',
+        ...env,
+      },
     });
     collectLines(this.proc.stderr!, this.lines);
     collectLines(this.proc.stdout!, this.stdout);
