@@ -45,6 +45,11 @@ export async function runMaster(configDir: string): Promise<number> {
   // Children re-run this entry without arguments: they take everything from the master over IPC.
   cluster.setupPrimary({ args: [] });
   const specs = planChildren(config);
+  if (specs.length === 0) {
+    // With no child the master would have nothing to wait for and quit silently; say why instead.
+    process.stderr.write('nothing to run: no enabled pool, website or profit switch in the configuration\n');
+    return 1;
+  }
   const supervisor = new Supervisor({ config, specs, logger, timings, fork: (env) => cluster.fork(env) });
   const master = new Master(config, logger, supervisor);
 
@@ -58,7 +63,7 @@ export async function runMaster(configDir: string): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  logger.info(`master started (pid ${process.pid}), children: ${specs.map((s) => `${s.role}/${s.forkId}`).join(', ') || 'none'}`);
+  logger.info(`master started (pid ${process.pid}), children: ${specs.map((s) => `${s.role}/${s.forkId}`).join(', ')}`);
   master.start();
   return 0;
 }
