@@ -84,7 +84,7 @@ export class StratumServer
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.server.once('error', onError);
-      this.server.listen({ host: this.options.host, port: this.options.port, exclusive: true }, () => {
+      this.server.listen({ host: this.options.host, port: this.options.port }, () => {
         this.server.off('error', onError);
         this.startSweep();
         if (this.ownsBanList) this.banList.start();
