@@ -1,0 +1,180 @@
+// Turns the daemon's block templates into stratum jobs. A new previous block makes a clean job (every older job is
+// dropped, so shares for them are stale); the same block is re-templated on jobRebroadcastTimeout so miners pick up
+// new transactions and a fresh curtime. Template fetches are single-flight: a blocknotify that arrives while a
+// fetch is running queues exactly one more fetch instead of a pile of them.
+import type { PoolConfig } from '../config/types.js';
+import type { DaemonSet } from '../daemon/daemon-set.js';
+import type { BlockTemplate } from '../daemon/rpc-types.js';
+import type { Logger } from '../log/logger.js';
+import { JobTemplate } from '../blockchain/bitcoin/job-template.js';
+import type { CoinbaseRecipient } from '../blockchain/bitcoin/reward-split.js';
+import { targetToLEBuffer } from '../algorithms/targets.js';
+import type { JobNotification } from './types.js';
+
+/** A job miners may still submit shares for. */
+export interface ActiveJob {
+  readonly template: JobTemplate;
+  readonly notification: JobNotification;
+  /** Network target as the 32-byte little-endian buffer the share check compares against. */
+  readonly blockTargetLE: Buffer;
+  /** Headers already submitted for this job (80-byte latin1 strings): the duplicate check. */
+  readonly seenHeaders: Set<string>;
+}
+
+export interface JobManagerOptions {
+  readonly pool: PoolConfig;
+  readonly daemons: DaemonSet;
+  readonly payoutScript: Buffer;
+  readonly recipients: readonly CoinbaseRecipient[];
+  readonly extranonce1Size: number;
+  readonly extranonce2Size: number;
+  readonly logger: Logger;
+  /** Called with every new job, in order. */
+  readonly onJob: (job: JobNotification, active: ActiveJob) => void;
+  readonly now?: () => number;
+}
+
+/** Same-block jobs kept for in-flight shares after a refresh; older ones answer "job not found". */
+const MAX_SAME_BLOCK_JOBS = 8;
+
+export type RefreshReason = 'start' | 'poll' | 'blocknotify' | 'block-found' | 'rebroadcast';
+
+export class JobManager {
+  private readonly jobs = new Map<string, ActiveJob>();
+  private current: ActiveJob | null = null;
+  private jobCounter = 0;
+  private lastJobAt = 0;
+  private inFlight: Promise<void> | null = null;
+  private again: RefreshReason | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private lastFailureLog = 0;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly rules: string[];
+
+  constructor(private readonly options: JobManagerOptions) {
+    this.now = options.now ?? Date.now;
+    this.log = options.logger.child({ component: 'jobs' });
+    this.rules = options.pool.coin.mweb ? ['mweb', 'segwit'] : options.pool.coin.segwit ? ['segwit'] : [];
+  }
+
+  /** Fetches the first template (retrying until it works or stop() is called), then polls. */
+  async start(): Promise<void> {
+    await this.refresh('start');
+    this.schedulePoll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  get currentJob(): ActiveJob | null {
+    return this.current;
+  }
+
+  getJob(jobId: string): ActiveJob | undefined {
+    return this.jobs.get(jobId);
+  }
+
+  /** Fetches a template now. Concurrent calls share the running fetch plus at most one follow-up. */
+  refresh(reason: RefreshReason): Promise<void> {
+    if (this.inFlight) {
+      this.again = reason;
+      return this.inFlight;
+    }
+    this.inFlight = this.fetchLoop(reason).finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async fetchLoop(first: RefreshReason): Promise<void> {
+    let reason: RefreshReason | null = first;
+    while (reason && !this.stopped) {
+      this.again = null;
+      await this.fetchOnce(reason);
+      reason = this.again;
+    }
+  }
+
+  private async fetchOnce(reason: RefreshReason): Promise<void> {
+    let template: BlockTemplate;
+    try {
+      template = await this.options.daemons.call('getblocktemplate', [{ rules: this.rules }]);
+    } catch (err) {
+      // Polling retries on its own; log at most every 10 s so a dead daemon does not flood the log.
+      const now = this.now();
+      if (now - this.lastFailureLog > 10_000) {
+        this.lastFailureLog = now;
+        this.log.warn(`getblocktemplate failed (${reason}): ${(err as Error).message}`, { code: (err as { code?: string }).code });
+      }
+      return;
+    }
+    this.consider(template, reason);
+  }
+
+  /** Decides whether a template becomes a new job. Public for tests that feed templates directly. */
+  consider(template: BlockTemplate, reason: RefreshReason): void {
+    const now = this.now();
+    const newBlock = !this.current || this.current.template.prevHashRpc !== template.previousblockhash;
+    const rebroadcastDue = now - this.lastJobAt >= this.options.pool.jobRebroadcastTimeout * 1000;
+    if (!newBlock && !rebroadcastDue && reason !== 'rebroadcast') return;
+    if (!newBlock && this.current && template.height < this.current.template.height) return;
+
+    const jobId = (++this.jobCounter).toString(16);
+    let jobTemplate: JobTemplate;
+    try {
+      jobTemplate = new JobTemplate(template, {
+        jobId,
+        payoutScript: this.options.payoutScript,
+        recipients: this.options.recipients,
+        poolTag: this.options.pool.poolTag,
+        extranonce1Size: this.options.extranonce1Size,
+        extranonce2Size: this.options.extranonce2Size,
+        mweb: this.options.pool.coin.mweb,
+      });
+    } catch (err) {
+      this.log.error(`cannot build a job from the template at height ${template.height}: ${(err as Error).message}`);
+      return;
+    }
+    const notification: JobNotification = { jobId, params: jobTemplate.notifyParams(newBlock), cleanJobs: newBlock };
+    const active: ActiveJob = {
+      template: jobTemplate,
+      notification,
+      blockTargetLE: targetToLEBuffer(jobTemplate.target),
+      seenHeaders: new Set(),
+    };
+    if (newBlock) this.jobs.clear();
+    this.jobs.set(jobId, active);
+    while (this.jobs.size > MAX_SAME_BLOCK_JOBS) {
+      const oldest = this.jobs.keys().next().value as string;
+      this.jobs.delete(oldest);
+    }
+    this.current = active;
+    this.lastJobAt = now;
+    if (newBlock) {
+      this.log.info(`new block template at height ${template.height}: job ${jobId} with ${template.transactions.length} transactions`, {
+        prev: template.previousblockhash,
+        reason,
+      });
+    }
+    this.options.onJob(notification, active);
+  }
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    const interval = this.options.pool.blockRefreshInterval;
+    // Without polling (blocknotify only) the rebroadcast timer still needs a tick.
+    let delay = interval > 0 ? interval : this.options.pool.jobRebroadcastTimeout * 1000;
+    // Until the first template arrives (daemon still starting), keep asking every second.
+    if (!this.current) delay = Math.min(delay, 1000);
+    this.pollTimer = setTimeout(() => {
+      const due = this.now() - this.lastJobAt >= this.options.pool.jobRebroadcastTimeout * 1000;
+      void this.refresh(due ? 'rebroadcast' : 'poll').finally(() => this.schedulePoll());
+    }, delay);
+    this.pollTimer.unref();
+  }
+}

@@ -1,0 +1,110 @@
+// The mining side of one pool as the stratum layer sees it: extranonces, address checks, the current job and
+// the share check. Block candidates leave here for the submitter the moment they are found; the miner's answer
+// does not wait for the daemon.
+import { EventEmitter } from 'node:events';
+import type { PoolConfig } from '../config/types.js';
+import type { PowAlgorithm } from '../algorithms/types.js';
+import { isValidAddress } from '../blockchain/bitcoin/address.js';
+import { sha256d } from '../algorithms/sha256d.js';
+import type { Logger } from '../log/logger.js';
+import type { BlockCandidate, BlockOutcome, BlockSubmitter } from './block-submitter.js';
+import type { ExtranonceAllocator } from './extranonce.js';
+import type { JobManager } from './job-manager.js';
+import { ShareValidator } from './share-validator.js';
+import type { JobNotification, ShareOutcome, ShareSubmission, StratumBackend } from './types.js';
+
+export interface PoolBackendEvents {
+  blockCandidate: [candidate: BlockCandidate];
+  block: [outcome: BlockOutcome];
+}
+
+export interface PoolBackendOptions {
+  readonly pool: PoolConfig;
+  readonly algorithm: PowAlgorithm;
+  readonly jobs: JobManager;
+  readonly extranonces: ExtranonceAllocator;
+  readonly submitter: BlockSubmitter;
+  readonly extranonce1Size: number;
+  readonly extranonce2Size: number;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+export class PoolBackend extends EventEmitter<PoolBackendEvents> implements StratumBackend {
+  readonly extranonce2Size: number;
+  private readonly validator: ShareValidator;
+  private readonly network;
+  private readonly log: Logger;
+  /** Address checks are pure but not free (base58/bech32 + sha256); miners re-authorize the same few addresses. */
+  private readonly addressCache = new Map<string, boolean>();
+
+  constructor(private readonly options: PoolBackendOptions) {
+    super();
+    this.extranonce2Size = options.extranonce2Size;
+    this.network = options.pool.coin.networks[options.pool.network];
+    this.log = options.logger.child({ component: 'shares' });
+    this.validator = new ShareValidator({
+      algorithm: options.algorithm,
+      extranonce1Size: options.extranonce1Size,
+      extranonce2Size: options.extranonce2Size,
+      now: options.now,
+    });
+  }
+
+  allocateExtranonce1(): string {
+    return this.options.extranonces.allocate();
+  }
+
+  releaseExtranonce1(extranonce1: string): void {
+    this.options.extranonces.release(extranonce1);
+  }
+
+  isValidMinerAddress(address: string): boolean {
+    let valid = this.addressCache.get(address);
+    if (valid === undefined) {
+      valid = address.length <= 128 && isValidAddress(address, this.network);
+      if (this.addressCache.size > 10_000) this.addressCache.clear();
+      this.addressCache.set(address, valid);
+    }
+    return valid;
+  }
+
+  currentJob(): JobNotification | null {
+    return this.options.jobs.currentJob?.notification ?? null;
+  }
+
+  async submitShare(share: ShareSubmission): Promise<ShareOutcome> {
+    const job = this.options.jobs.getJob(share.jobId);
+    const check = this.validator.check(share, job);
+    if (!check.ok) return check;
+    if (check.blockHash && job) {
+      const candidate: BlockCandidate = {
+        pool: this.options.pool.id,
+        height: job.template.height,
+        blockHash: check.blockHash,
+        coinbaseTxid: Buffer.from(sha256d(check.coinbase)).reverse().toString('hex'),
+        reward: job.template.coinbaseValue,
+        minerAddress: share.minerAddress,
+        workerName: share.workerName,
+        shareDifficulty: check.shareDifficulty,
+        jobId: share.jobId,
+        foundAt: (this.options.now ?? Date.now)(),
+      };
+      const blockHex = job.template.serializeBlock(check.header, check.coinbase).toString('hex');
+      this.emit('blockCandidate', candidate);
+      void this.submitBlock(candidate, blockHex);
+    }
+    return { ok: true, difficulty: check.difficulty, shareDifficulty: check.shareDifficulty, blockHash: check.blockHash };
+  }
+
+  private async submitBlock(candidate: BlockCandidate, blockHex: string): Promise<void> {
+    try {
+      const outcome = await this.options.submitter.submit(candidate, blockHex);
+      this.emit('block', outcome);
+      // Our own block moved the chain: fetch the next template now rather than waiting for a poll or blocknotify.
+      if (outcome.verdict !== 'rejected') void this.options.jobs.refresh('block-found');
+    } catch (err) {
+      this.log.error(`block ${candidate.blockHash} submission failed: ${(err as Error).message}`);
+    }
+  }
+}

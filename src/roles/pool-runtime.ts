@@ -1,0 +1,126 @@
+// One enabled pool inside a pool worker process: its daemons, job manager, share backend, block submitter and one
+// stratum listener per configured port. Composition only; the parts hold the logic.
+import { EventEmitter } from 'node:events';
+import type { GlobalConfig, PoolConfig } from '../config/types.js';
+import type { PowAlgorithm } from '../algorithms/types.js';
+import { addressToOutputScript } from '../blockchain/bitcoin/address.js';
+import { DaemonSet } from '../daemon/daemon-set.js';
+import type { Logger } from '../log/logger.js';
+import { BlockSubmitter, type BlockOutcome, type BlockCandidate } from '../mining/block-submitter.js';
+import { ExtranonceAllocator } from '../mining/extranonce.js';
+import { JobManager } from '../mining/job-manager.js';
+import { PoolBackend } from '../mining/pool-backend.js';
+import { BanList } from '../stratum/banning.js';
+import type { ShareEvent } from '../stratum/events.js';
+import { StratumServer } from '../stratum/server.js';
+
+export const EXTRANONCE1_SIZE = 4;
+export const EXTRANONCE2_SIZE = 4;
+
+export interface PoolRuntimeEvents {
+  share: [event: ShareEvent];
+  blockCandidate: [candidate: BlockCandidate];
+  block: [outcome: BlockOutcome];
+}
+
+export interface PoolRuntimeOptions {
+  readonly pool: PoolConfig;
+  readonly global: GlobalConfig;
+  readonly forkId: number;
+  readonly algorithm: PowAlgorithm;
+  readonly logger: Logger;
+  /** Address stratum listeners bind to (all interfaces by default: miners connect from elsewhere). */
+  readonly stratumHost?: string;
+}
+
+export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
+  readonly pool: PoolConfig;
+  private readonly daemons: DaemonSet;
+  private readonly jobs: JobManager;
+  private readonly backend: PoolBackend;
+  private readonly servers: StratumServer[];
+  private readonly log: Logger;
+
+  constructor(options: PoolRuntimeOptions) {
+    super();
+    const { pool } = options;
+    this.pool = pool;
+    this.log = options.logger.child({ pool: pool.id });
+    const network = pool.coin.networks[pool.network];
+    this.daemons = new DaemonSet(pool.daemons, {
+      logger: this.log,
+      onEvent: (event) => {
+        if (event.type === 'down') this.log.warn(`daemon ${event.daemon} down: ${event.error.message}`);
+        else if (event.type === 'up') this.log.info(`daemon ${event.daemon} up again after ${event.downMs} ms`);
+      },
+    });
+    this.jobs = new JobManager({
+      pool,
+      daemons: this.daemons,
+      payoutScript: addressToOutputScript(pool.address, network),
+      recipients: pool.rewardRecipients.map((r) => ({ script: addressToOutputScript(r.address, network), percent: r.percent })),
+      extranonce1Size: EXTRANONCE1_SIZE,
+      extranonce2Size: EXTRANONCE2_SIZE,
+      logger: this.log,
+      onJob: (job) => {
+        for (const server of this.servers) server.broadcastJob(job);
+      },
+    });
+    this.backend = new PoolBackend({
+      pool,
+      algorithm: options.algorithm,
+      jobs: this.jobs,
+      extranonces: new ExtranonceAllocator(options.global.instanceId, options.forkId),
+      submitter: new BlockSubmitter(this.daemons, this.log),
+      extranonce1Size: EXTRANONCE1_SIZE,
+      extranonce2Size: EXTRANONCE2_SIZE,
+      logger: this.log,
+    });
+    this.backend.on('blockCandidate', (candidate) => this.emit('blockCandidate', candidate));
+    this.backend.on('block', (outcome) => this.emit('block', outcome));
+
+    // One ban list per pool: an IP banned on one port is banned on all of them.
+    const banList = new BanList(pool.banning);
+    this.servers = pool.ports.map(
+      (port) =>
+        new StratumServer({
+          host: options.stratumHost ?? '0.0.0.0',
+          port: port.port,
+          difficulty: { diff: port.diff, varDiff: port.varDiff },
+          connectionTimeoutSec: pool.connectionTimeout,
+          maxLineBytes: pool.maxLineBytes,
+          banning: pool.banning,
+          backend: this.backend,
+          logger: this.log.child({ port: port.port }),
+          banList,
+        }),
+    );
+    for (const server of this.servers) {
+      server.on('share', (event) => this.emit('share', event));
+      server.on('ban', (event) => this.log.warn(`banned ${event.ip} for ${event.seconds} s (${event.reason})`));
+    }
+  }
+
+  /** Starts listening at once; miners get work as soon as the first template arrives. */
+  async start(): Promise<void> {
+    await Promise.all(this.servers.map((s) => s.listen()));
+    this.log.info(`stratum listening on ${this.servers.map((s) => s.port).join(', ')}`);
+    await this.jobs.start();
+  }
+
+  /** A new block on the network (daemon blocknotify relayed by the master): fetch a template now. */
+  onBlockNotify(blockHash: string): Promise<void> {
+    this.log.debug(`blocknotify ${blockHash}`);
+    return this.jobs.refresh('blocknotify');
+  }
+
+  get connectionCount(): number {
+    return this.servers.reduce((sum, s) => sum + s.connectionCount, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.jobs.stop();
+    await Promise.all(this.servers.map((s) => s.close()));
+    this.daemons.close();
+  }
+}
