@@ -1,0 +1,195 @@
+// Every Redis key name Headframe uses, and the layout of what each one holds. Nothing else spells a key.
+//
+// Naming: `<keyPrefix>{<poolId>}:<name>`. The braces are a Redis Cluster hash tag: all of one pool's keys land in
+// one slot, so every Lua script may touch any of them atomically (and a single Redis behaves the same).
+//
+// ── Work units ──────────────────────────────────────────────────────────────────────────────────────────────
+// Share difficulty is a double; sums of doubles from many processes are not exact. Every credited amount of work
+// is stored as an integer number of WORK UNITS: round(difficulty × WORK_SCALE), at least 1 for an accepted share.
+// Sums use HINCRBY (exact signed 64-bit in Redis; scripts pass the numbers through as strings and never do
+// arithmetic on them in Lua, whose numbers are doubles). WORK_SCALE = 10^4 keeps a whole round at Bitcoin's
+// network difficulty (~1.2e14 → 1.2e18 units) under 2^63 (9.2e18) with room for bad luck, and credits share
+// difficulties of 0.01 and up within 0.5 % (below 1/WORK_SCALE a share counts as one unit: regtest only).
+//
+// ── Per pool, share side (written by pool workers) ─────────────────────────────────────────────────────────
+// round:current             HASH   miner address → work units credited in the open round.
+// round:current:workers     HASH   full worker login ("address.worker") → work units in the open round.
+// round:current:meta        HASH   work (sum of the above), shares (count), startedAt (ms, first share),
+//                                  firstShareId (share-log stream id of the round's first share),
+//                                  mergedRanges (space-separated "firstId/lastId" share-log ranges of rounds merged
+//                                  back into this one, see below; absent when none).
+// round:<height>:<hash>[:workers|:meta]
+//                                  The same three keys, moved (RENAME) there atomically when a block candidate at
+//                                  <height> with <hash> is recorded: one round per block hash, so two blocks at one
+//                                  height never share a round. The meta gains closedAt (ms), lastShareId (share-log
+//                                  id of the last share before the block; firstShareId..lastShareId is the round's
+//                                  share list in the log, plus mergedRanges), height, hash.
+// shares                    STREAM the pool's share log, one entry per accepted share in recording order:
+//                                  a (miner address), w (worker login), d (work units), t (ms, pool clock).
+//                                  Trimmed by count (XADD MAXLEN ~ shareLogMaxLen, default SHARE_LOG_MAX_LEN) to
+//                                  bound memory; sized to cover a PPLNS window. Entry ids are Redis-time ordered.
+// hashrate                  STREAM w (worker login), d (work units) per accepted share, trimmed by time
+//                                  (MINID ~ Redis now − HASHRATE_WINDOW_MS): the website's hashrate window.
+// stats                     HASH   pool counters: valid, invalid (all rejected shares), and invalid by reason:
+//                                  stale, duplicate, lowdiff, other; lastShare (ms of the last valid share).
+// worker:<login>            HASH   per worker login: address, valid, invalid, stale, duplicate, lowdiff, other,
+//                                  lastShare (ms, last valid share), lastInvalid (ms).
+// workers                   ZSET   worker login → ms of its last valid share (lists active workers, finds idle ones).
+// writer:<writerId>         STRING the last operation sequence number applied by one recorder (one per process
+//                                  start). Scripts skip an operation whose number is not above it, so a command that
+//                                  timed out but had run is never applied twice when the outage queue resends it.
+//                                  Expires WRITER_MARKER_TTL_SECONDS after its last write.
+//
+// ── Per pool, blocks ────────────────────────────────────────────────────────────────────────────────────────
+// Block id: "<height>:<hash>" (hash in RPC byte order, lowercase hex).
+// block:<height>:<hash>     HASH   pool, height, hash, coinbaseTxid (RPC order), reward (coinbase value in base
+//                                  units, decimal string: subsidy + fees), finder (miner address), worker (login),
+//                                  shareDiff (difficulty the hash reached), jobId, foundAt (ms),
+//                                  round ("<height>:<hash>": the round:<height>:<hash> keys), roundWork (work units of
+//                                  the round at close, decimal string), roundShares,
+//                                  status: 'pending' until the payment side moves it on ('rejected' when the daemon
+//                                  refused it; payment-side statuses are documented in its section),
+//                                  verdict: '' until the submit outcome arrives, then 'accepted' | 'stale' |
+//                                  'rejected' | 'unknown' (see BlockVerdict), verdictAt (ms), confirmations (may be
+//                                  ''), submitMs, answers (JSON: [{daemon, answer}] from submitblock).
+// blocks:pending            ZSET   block id → height. Recorded the moment the candidate is known (before the daemon
+//                                  answers), so a crash after submitblock never loses a block. 'accepted', 'stale' and
+//                                  'unknown' verdicts stay here for the payment side to classify against the chain.
+// blocks:rejected           ZSET   block id → height. A block the daemon refused outright ('rejected'): it can never
+//                                  pay, so its round's work is merged back into round:current (HINCRBY per address and
+//                                  worker, meta work/shares added, its share-log range appended to mergedRanges) and
+//                                  the round keys deleted. Miners keep their credit in the round that continues.
+import type { ShareRejectReason } from '../mining/types.js';
+
+export const WORK_SCALE = 10_000;
+
+/** Default bound of the share log; ~100 bytes each, so ~100 MB per pool at the bound. */
+export const SHARE_LOG_MAX_LEN = 1_000_000;
+/** How much of the hashrate stream is kept (the website picks its window inside it). */
+export const HASHRATE_WINDOW_MS = 15 * 60 * 1000;
+export const WRITER_MARKER_TTL_SECONDS = 7 * 24 * 3600;
+
+/** Credited difficulty → integer work units (see the file header). Returned as a decimal string for HINCRBY. */
+export function toWorkUnits(difficulty: number): string {
+  if (!Number.isFinite(difficulty) || difficulty <= 0) throw new RangeError(`share difficulty ${difficulty} is not positive`);
+  const units = Math.round(difficulty * WORK_SCALE);
+  if (units > Number.MAX_SAFE_INTEGER) throw new RangeError(`share difficulty ${difficulty} is too large to credit exactly`);
+  return String(Math.max(1, units));
+}
+
+/** The four invalid-share counters, by stratum reject reason. */
+export type InvalidKind = 'stale' | 'duplicate' | 'lowdiff' | 'other';
+
+export function invalidKindOf(reason: ShareRejectReason): InvalidKind {
+  switch (reason) {
+    case 'job-not-found':
+      return 'stale';
+    case 'duplicate':
+      return 'duplicate';
+    case 'low-difficulty':
+      return 'lowdiff';
+    default:
+      return 'other';
+  }
+}
+
+export function blockId(height: number, hash: string): string {
+  return `${height}:${hash}`;
+}
+
+/** Parses a block id from blocks:pending / blocks:rejected. */
+export function parseBlockId(id: string): { height: number; hash: string } {
+  const at = id.indexOf(':');
+  const height = Number(id.slice(0, at));
+  if (at <= 0 || !Number.isSafeInteger(height)) throw new Error(`malformed block id ${JSON.stringify(id)}`);
+  return { height, hash: id.slice(at + 1) };
+}
+
+export interface RoundKeys {
+  /** HASH address → work units. */
+  readonly addresses: string;
+  /** HASH worker login → work units. */
+  readonly workers: string;
+  /** HASH work, shares, startedAt, firstShareId, mergedRanges (+ closedAt, lastShareId, height, hash once closed). */
+  readonly meta: string;
+}
+
+/** Key names of one pool. Build once per pool (the strings are reused for every share). */
+export class PoolKeys {
+  readonly base: string;
+  readonly currentRound: RoundKeys;
+  readonly shareLog: string;
+  readonly hashrate: string;
+  readonly stats: string;
+  readonly workers: string;
+  readonly blocksPending: string;
+  readonly blocksRejected: string;
+
+  constructor(
+    readonly keyPrefix: string,
+    readonly poolId: string,
+  ) {
+    if (poolId.length === 0 || /[{}\s]/.test(poolId)) throw new Error(`pool id ${JSON.stringify(poolId)} cannot be used in Redis keys`);
+    this.base = `${keyPrefix}{${poolId}}:`;
+    this.currentRound = this.roundKeys('current');
+    this.shareLog = `${this.base}shares`;
+    this.hashrate = `${this.base}hashrate`;
+    this.stats = `${this.base}stats`;
+    this.workers = `${this.base}workers`;
+    this.blocksPending = `${this.base}blocks:pending`;
+    this.blocksRejected = `${this.base}blocks:rejected`;
+  }
+
+  /** The round closed by the block <height>:<hash>. */
+  round(height: number, hash: string): RoundKeys {
+    return this.roundKeys(blockId(height, hash));
+  }
+
+  worker(login: string): string {
+    return `${this.base}worker:${login}`;
+  }
+
+  block(height: number, hash: string): string {
+    return `${this.base}block:${blockId(height, hash)}`;
+  }
+
+  writer(writerId: string): string {
+    return `${this.base}writer:${writerId}`;
+  }
+
+  private roundKeys(name: string): RoundKeys {
+    const addresses = `${this.base}round:${name}`;
+    return { addresses, workers: `${addresses}:workers`, meta: `${addresses}:meta` };
+  }
+
+  // ── Payment side ───────────────────────────────────────────────────────────────────────────────────────────
+  // (Keys for locks, balances, payment intents and history are added below by the payment processor.)
+}
+
+// ── Per pool, website (written by the stats refresher, read by the website) ─────────────────────────────────
+// website:lock              STRING token of the refresher computing this pool's stats (SET NX PX; renewed while
+//                                  it runs). Every snapshot write checks the token, so a refresher that lost the
+//                                  lock never overwrites a newer snapshot.
+// website:snapshot          STRING JSON PoolSnapshot (src/website/types.ts): pool figures, recent blocks, payments.
+// website:miners            HASH   miner address → JSON MinerSnapshot; replaced whole on every refresh.
+// website:history           LIST   JSON HistoryPoint [s, hashrate, miners, workers], oldest first, trimmed to a day.
+// website:minerHistory      HASH   miner address → JSON array of MinerHistoryPoint [s, hashrate], oldest first.
+// website:version           STRING counter bumped by every snapshot write; the website polls it for live updates.
+export class WebsiteKeys {
+  readonly lock: string;
+  readonly snapshot: string;
+  readonly miners: string;
+  readonly history: string;
+  readonly minerHistory: string;
+  readonly version: string;
+
+  constructor(pool: PoolKeys) {
+    const base = `${pool.base}website:`;
+    this.lock = `${base}lock`;
+    this.snapshot = `${base}snapshot`;
+    this.miners = `${base}miners`;
+    this.history = `${base}history`;
+    this.minerHistory = `${base}minerHistory`;
+    this.version = `${base}version`;
+  }
+}
