@@ -5,6 +5,8 @@ import { createChildIpc } from '../ipc/channel.js';
 import type { ChildRole, MasterToChild } from '../ipc/messages.js';
 import { assertNever } from '../ipc/messages.js';
 import { createLogger } from '../log/logger.js';
+import { answerMetricRequests } from '../metrics/cluster.js';
+import { createProcessMetrics } from '../metrics/process-registry.js';
 import type { RoleMain } from './role-context.js';
 import { untilShutdown } from './role-context.js';
 
@@ -95,9 +97,12 @@ export async function runChild(role: ChildRole, forkId: number): Promise<void> {
   // The listener registered above keeps turning shutdown messages into the abort for the role's whole life.
   const idle = (process.env[TEST_IDLE_ROLES_ENV] ?? '').split(',').includes(role);
   const main = idle ? idleStandIn : await ROLES[role]();
+  const metrics = createProcessMetrics(role);
+  // Answered even while the role starts, so a scrape never waits on a slow start.
+  answerMetricRequests(metrics.registry);
   ipc.send({ type: 'ready', role, forkId, pid: process.pid });
   try {
-    await main({ config, logger, forkId, ipc, shutdown: controller.signal });
+    await main({ config, logger, forkId, ipc, shutdown: controller.signal, metrics });
   } catch (error) {
     logger.error(`role failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);

@@ -9,6 +9,7 @@ import { Master } from '../master/master.js';
 import { Supervisor } from '../master/supervisor.js';
 import type { SupervisorTimings } from '../master/timings.js';
 import { resolveTimings, TIMINGS_ENV } from '../master/timings.js';
+import { startMasterMetrics } from '../metrics/master-endpoint.js';
 
 /** `--check-config`: 0 and the described config on stdout, or 1 and every problem on stderr. */
 export async function checkConfig(configDir: string): Promise<number> {
@@ -63,6 +64,15 @@ export async function runMaster(configDir: string): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  if (config.global.metrics.enabled) {
+    // Before any child starts: an operator who asked for metrics must not get a pool that silently has none.
+    try {
+      await startMasterMetrics(config.global.metrics, logger);
+    } catch (error) {
+      process.stderr.write(`cannot serve metrics on ${config.global.metrics.host}:${config.global.metrics.port}: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
   logger.info(`master started (pid ${process.pid}), children: ${specs.map((s) => `${s.role}/${s.forkId}`).join(', ')}`);
   master.start();
   return 0;

@@ -4,14 +4,14 @@ import { EventEmitter } from 'node:events';
 import type { GlobalConfig, PoolConfig } from '../config/types.js';
 import type { PowAlgorithm } from '../algorithms/types.js';
 import { addressToOutputScript } from '../blockchain/bitcoin/address.js';
-import { DaemonSet } from '../daemon/daemon-set.js';
+import { DaemonSet, type DaemonSetEvent } from '../daemon/daemon-set.js';
 import type { Logger } from '../log/logger.js';
 import { BlockSubmitter, type BlockOutcome, type BlockCandidate } from '../mining/block-submitter.js';
 import { ExtranonceAllocator } from '../mining/extranonce.js';
 import { JobManager } from '../mining/job-manager.js';
 import { PoolBackend } from '../mining/pool-backend.js';
 import { BanList } from '../stratum/banning.js';
-import type { ShareEvent } from '../stratum/events.js';
+import type { BanEvent, ConnectEvent, DisconnectEvent, ShareEvent } from '../stratum/events.js';
 import { StratumServer } from '../stratum/server.js';
 
 export const EXTRANONCE1_SIZE = 4;
@@ -21,6 +21,12 @@ export interface PoolRuntimeEvents {
   share: [event: ShareEvent];
   blockCandidate: [candidate: BlockCandidate];
   block: [outcome: BlockOutcome];
+  // For metrics (src/metrics/pool-instrumentation.ts): connections, bans, daemon calls and new templates.
+  connect: [event: ConnectEvent];
+  disconnect: [event: DisconnectEvent];
+  ban: [event: BanEvent];
+  daemon: [event: DaemonSetEvent];
+  template: [template: { readonly height: number; readonly target: bigint }];
 }
 
 export interface PoolRuntimeOptions {
@@ -50,6 +56,7 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
     this.daemons = new DaemonSet(pool.daemons, {
       logger: this.log,
       onEvent: (event) => {
+        this.emit('daemon', event);
         if (event.type === 'down') this.log.warn(`daemon ${event.daemon} down: ${event.error.message}`);
         else if (event.type === 'up') this.log.info(`daemon ${event.daemon} up again after ${event.downMs} ms`);
       },
@@ -62,8 +69,9 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
       extranonce1Size: EXTRANONCE1_SIZE,
       extranonce2Size: EXTRANONCE2_SIZE,
       logger: this.log,
-      onJob: (job) => {
+      onJob: (job, active) => {
         for (const server of this.servers) server.broadcastJob(job);
+        this.emit('template', { height: active.template.height, target: active.template.target });
       },
     });
     this.backend = new PoolBackend({
@@ -97,7 +105,12 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
     );
     for (const server of this.servers) {
       server.on('share', (event) => this.emit('share', event));
-      server.on('ban', (event) => this.log.warn(`banned ${event.ip} for ${event.seconds} s (${event.reason})`));
+      server.on('ban', (event) => {
+        this.log.warn(`banned ${event.ip} for ${event.seconds} s (${event.reason})`);
+        this.emit('ban', event);
+      });
+      server.on('connect', (event) => this.emit('connect', event));
+      server.on('disconnect', (event) => this.emit('disconnect', event));
     }
   }
 

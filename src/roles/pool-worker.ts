@@ -2,6 +2,7 @@
 // Several forks may run this role; node:cluster shares each stratum port between them.
 import { createAlgorithmRegistry } from '../algorithms/registry.js';
 import { assertNever } from '../ipc/messages.js';
+import { instrumentPool } from '../metrics/pool-instrumentation.js';
 import { PoolRuntime } from './pool-runtime.js';
 import type { RoleContext } from './role-context.js';
 import { untilShutdown } from './role-context.js';
@@ -26,6 +27,7 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
         }),
     );
   for (const runtime of runtimes) {
+    instrumentPool(runtime, ctx.metrics);
     runtime.on('block', (outcome) => {
       if (outcome.verdict === 'accepted') {
         ctx.logger.info(`block found and accepted at height ${outcome.candidate.height}: ${outcome.candidate.blockHash}`, {

@@ -4,6 +4,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { ChildIpc } from '../ipc/channel.js';
 import type { Logger } from '../log/logger.js';
+import type { HeadframeMetrics } from '../metrics/metrics.js';
 
 export type { ChildIpc } from '../ipc/channel.js';
 
@@ -13,6 +14,8 @@ export interface RoleContext {
   readonly forkId: number;
   readonly ipc: ChildIpc;
   readonly shutdown: AbortSignal;
+  /** This process's metrics; the master collects them for /metrics. */
+  readonly metrics: HeadframeMetrics;
 }
 
 export type RoleMain = (ctx: RoleContext) => Promise<void>;
