@@ -7,6 +7,7 @@ import { listJsonFiles, readJson5 } from './read.js';
 import { coinIdOf, resolveCoin, resolvePool } from './resolve.js';
 import { crossPoolRules, globalRules, poolRules, type CheckedPool } from './rules.js';
 import { coinSchema } from './schema-coin.js';
+import { profitSwitchRules } from '../profit/config-rules.js';
 import { globalFileSchema } from './schema-global.js';
 import { poolSchema } from './schema-pool.js';
 import type { CoinConfig, GlobalConfig, LoadResult, PoolConfig, ResolvedConfig } from './types.js';
@@ -123,6 +124,7 @@ export async function loadConfig(dir: string): Promise<LoadResult> {
   const pools = await loadPools(configDir, defaults, coins, problems);
   for (const pool of pools) problems.push(...poolRules(pool));
   problems.push(...crossPoolRules(pools, global, GLOBAL_FILE));
+  if (global) problems.push(...profitSwitchRules(global, pools, GLOBAL_FILE));
   if (problems.length > 0 || global === null) return { ok: false, problems: orderProblems(problems) };
   const resolved: PoolConfig[] = pools.map((p) => {
     if (!p.coin) throw new Error(`pool ${p.file} has no coin although no problem was reported`);

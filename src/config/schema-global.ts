@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { host, nonNegativeInt, portNumber, positiveInt, reason } from './schema-common.js';
+import { ports as poolPorts } from './schema-pool.js';
 
 const logging = z
   .strictObject({
@@ -44,12 +45,42 @@ function listener(enabled: boolean, port: number) {
     .prefault({});
 }
 
+const priceSource = z.strictObject({
+  name: z.string().min(1),
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  prices: z.record(z.string().min(1), z.string().min(1), { error: reason('must be an object of coin id -> JSON path') }),
+});
+
+const switchSchema = z
+  .strictObject({
+    coins: z.array(z.string().min(1)).min(1, { error: 'at least one coin is required' }),
+    ports: poolPorts,
+  })
+  .transform((s) => ({
+    coins: s.coins,
+    ports: Object.entries(s.ports)
+      .map(([key, port]) => ({ port: Number(key), diff: port.diff, varDiff: port.varDiff }))
+      .sort((a, b) => a.port - b.port),
+  }));
+
 const profitSwitch = z
   .strictObject({
     enabled: z.boolean().default(false),
     updateInterval: positiveInt.default(600),
+    marginPercent: z.number().min(0, { error: 'must be zero or a positive number' }).default(5),
+    holdTime: nonNegativeInt.default(600),
+    requestTimeoutMs: positiveInt.max(60000, { error: 'must be at most 60000' }).default(5000),
+    retries: nonNegativeInt.max(10, { error: 'must be at most 10' }).default(2),
+    priceSources: z.array(priceSource).default([]),
+    switches: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/), switchSchema).default({}),
   })
-  .prefault({});
+  .prefault({})
+  .transform((p) => ({
+    ...p,
+    switches: Object.entries(p.switches)
+      .map(([name, s]) => ({ name, ...s }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  }));
 
 export const globalSchema = z.strictObject({
   instanceId: z
@@ -61,6 +92,7 @@ export const globalSchema = z.strictObject({
   redis,
   cliHost: host.default('127.0.0.1'),
   cliPort: portNumber.default(17117),
+  cliSecret: z.string().min(8, { error: 'must be at least 8 characters' }).nullable().default(null),
   clustering,
   website: listener(true, 8080),
   metrics: listener(true, 9101),

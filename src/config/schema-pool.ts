@@ -41,7 +41,7 @@ export const daemonSchema = z.strictObject({
 
 const PORT_KEY = /^[1-9]\d{0,4}$/;
 
-const ports = z
+export const ports = z
   .record(z.string(), portSchema, { error: reason('must be an object of port numbers') })
   .superRefine((record, ctx) => {
     const keys = Object.keys(record);

@@ -140,10 +140,39 @@ export interface WebsiteConfig {
   readonly port: number;
 }
 
+/** An HTTP JSON price feed: one GET, each coin's price read from a dot path in the answer. */
+export interface PriceSourceConfig {
+  /** Name for logs. */
+  readonly name: string;
+  readonly url: string;
+  /** Coin id -> dot path of its price in the answer, e.g. { litecoin: "litecoin.usd" }. */
+  readonly prices: Readonly<Record<string, string>>;
+}
+
+/** A switching port set: miners connect once, the pool picks which of `coins` they mine. */
+export interface SwitchConfig {
+  readonly name: string;
+  /** Coin ids (each mined by one enabled pool, all of one algorithm); the first is mined until prices say otherwise. */
+  readonly coins: readonly string[];
+  readonly ports: readonly PortConfig[];
+}
+
 export interface ProfitSwitchConfig {
+  /** Runs the profit switcher process (switching ports run whenever switches are configured). */
   readonly enabled: boolean;
   /** Seconds between price refreshes. */
   readonly updateInterval: number;
+  /** Percent by which another coin must beat the current one before a switch is considered. */
+  readonly marginPercent: number;
+  /** Seconds another coin must keep beating the current one by the margin before miners are moved. */
+  readonly holdTime: number;
+  /** Deadline of one price request, in milliseconds. */
+  readonly requestTimeoutMs: number;
+  /** Extra attempts after a failed price request. */
+  readonly retries: number;
+  /** Sources in order of preference: a coin's price comes from the first source that has it. */
+  readonly priceSources: readonly PriceSourceConfig[];
+  readonly switches: readonly SwitchConfig[];
 }
 
 export interface ClusteringConfig {
@@ -165,6 +194,8 @@ export interface GlobalConfig {
   readonly redis: RedisConfig;
   readonly cliHost: string;
   readonly cliPort: number;
+  /** Shared secret every CLI request must carry (null: none; keep the listener on loopback then). */
+  readonly cliSecret: string | null;
   readonly clustering: ClusteringConfig;
   readonly website: WebsiteConfig;
   readonly metrics: MetricsConfig;
