@@ -163,7 +163,71 @@ export class PoolKeys {
   }
 
   // ── Payment side ───────────────────────────────────────────────────────────────────────────────────────────
-  // (Keys for locks, balances, payment intents and history are added below by the payment processor.)
+  // The payment processor's keys are in PaymentKeys (next section).
+}
+
+// ── Per pool, payments (written only by the payment processor, under payments:lock) ─────────────────────────
+// Amounts are base units as decimal strings. Every write script checks payments:lock against the caller's fencing
+// token first, so a processor that lost its lock (paused, slow) can never write again.
+// payments:fence            STRING counter; INCR gives each lock holder a fresh, ever-growing fencing token.
+// payments:lock             STRING fencing token of the processor paying this pool (SET NX PX, renewed per step).
+// payments:halt             STRING JSON {reason, at}: an intent could not be settled; nothing is paid for the pool
+//                                  until an operator has checked the wallet and deleted this key. Shown by alerts.
+// payments:intent           STRING JSON PaymentIntent (src/payments/payout.ts): written before sendmany, gains
+//                                  sendStartedAt then txid, removed by the commit (or dropped when never sent).
+// balances:unpaid           HASH   address → confirmed credits not yet paid (HINCRBY).
+// balances:immature         HASH   address → credits of blocks still maturing; replaced whole every run.
+// balances:paid             HASH   address → total ever paid.
+// payments:quarantine       HASH   address → JSON {reason, at}: rejected by the daemon; balance kept, not paid.
+// payments:history          LIST   JSON {id, txid, paidAt, amount, recipients, rounds}, newest first, bounded.
+// payments:address:<addr>   LIST   JSON {txid, paidAt, amount}, newest first, bounded.
+// credit:<height>:<hash>    STRING JSON CreditRecord (src/payments/credit-record.ts): how a confirmed block was
+//                                  split (scheme, amount, work per address, credits, share-log ranges) for export.
+// blocks:credited           ZSET   block id → height: confirmed, credited to balances:unpaid, awaiting a payment.
+// blocks:paid               ZSET   block id → height: its credits were in balances when a payment committed.
+// blocks:orphaned           ZSET   block id → height: off the main chain for good; never paid, round merged back.
+// block:<height>:<hash>     the payment side sets status: 'immature' | 'credited' | 'paid' | 'orphaned',
+//                                  orphanChecks (consecutive off-chain checks), confirmations.
+export const PAYMENT_HISTORY_MAX = 10_000;
+export const ADDRESS_HISTORY_MAX = 1_000;
+
+export class PaymentKeys {
+  readonly fence: string;
+  readonly lock: string;
+  readonly halt: string;
+  readonly intent: string;
+  readonly unpaid: string;
+  readonly immature: string;
+  readonly paid: string;
+  readonly quarantine: string;
+  readonly history: string;
+  readonly blocksCredited: string;
+  readonly blocksPaid: string;
+  readonly blocksOrphaned: string;
+
+  constructor(readonly pool: PoolKeys) {
+    const base = pool.base;
+    this.fence = `${base}payments:fence`;
+    this.lock = `${base}payments:lock`;
+    this.halt = `${base}payments:halt`;
+    this.intent = `${base}payments:intent`;
+    this.unpaid = `${base}balances:unpaid`;
+    this.immature = `${base}balances:immature`;
+    this.paid = `${base}balances:paid`;
+    this.quarantine = `${base}payments:quarantine`;
+    this.history = `${base}payments:history`;
+    this.blocksCredited = `${base}blocks:credited`;
+    this.blocksPaid = `${base}blocks:paid`;
+    this.blocksOrphaned = `${base}blocks:orphaned`;
+  }
+
+  addressHistory(address: string): string {
+    return `${this.pool.base}payments:address:${address}`;
+  }
+
+  credit(height: number, hash: string): string {
+    return `${this.pool.base}credit:${blockId(height, hash)}`;
+  }
 }
 
 // ── Per pool, website (written by the stats refresher, read by the website) ─────────────────────────────────
