@@ -78,11 +78,16 @@ export class TestMiner extends EventEmitter {
   }
 
   connect(): Promise<void> {
+    this.closed = false;
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: this.options.host ?? '127.0.0.1', port: this.options.port }, () => resolve());
+      let connected = false;
+      const socket = connect({ host: this.options.host ?? '127.0.0.1', port: this.options.port }, () => {
+        connected = true;
+        resolve();
+      });
       socket.setEncoding('utf8');
       socket.on('error', (err) => {
-        if (!this.closed) reject(err);
+        if (!connected) reject(err);
       });
       socket.on('close', () => {
         this.closed = true;
