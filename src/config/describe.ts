@@ -4,7 +4,7 @@ import type { ResolvedConfig } from './types.js';
 export function describeConfig(config: ResolvedConfig): string {
   return JSON.stringify(
     config,
-    (key, value: unknown) => (/password|secret/i.test(key) && typeof value === 'string' ? '***' : value),
+    (key, value: unknown) => (/password|secret|token/i.test(key) && typeof value === 'string' ? '***' : value),
     2,
   );
 }

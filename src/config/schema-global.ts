@@ -1,7 +1,7 @@
 // config.json: settings shared by every pool and process.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { host, nonNegativeInt, portNumber, positiveInt, reason } from './schema-common.js';
+import { host, nonNegativeInt, portNumber, positiveInt, positiveNumber, reason } from './schema-common.js';
 import { ports as poolPorts } from './schema-pool.js';
 
 const logging = z
@@ -82,6 +82,33 @@ const profitSwitch = z
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   }));
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const callTimeoutMs = positiveInt.max(60000, { error: 'must be at most 60000' });
+
+const alerts = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    evaluateInterval: positiveNumber.default(30),
+    workerOfflineAfter: positiveNumber.default(600),
+    workerForgetAfter: positiveNumber.default(8 * 3600),
+    minPoolHashrate: z.number().min(0, { error: 'must be zero or a positive number' }).default(0),
+    telegram: z
+      .strictObject({
+        botToken: z.string().min(1, { error: 'must not be empty' }),
+        chatId: z.union([z.string().min(1), z.int()], { error: 'must be a chat id or @channel name' }).transform(String),
+        apiBaseUrl: httpUrl.default('https://api.telegram.org').transform((u) => u.replace(/\/+$/, '')),
+        timeoutMs: callTimeoutMs.default(5000),
+      })
+      .nullable()
+      .default(null),
+    webhooks: z.array(z.strictObject({ url: httpUrl, timeoutMs: callTimeoutMs.default(5000) })).default([]),
+  })
+  .prefault({})
+  .refine((a) => a.workerForgetAfter > a.workerOfflineAfter, {
+    error: 'workerForgetAfter must be longer than workerOfflineAfter',
+    path: ['workerForgetAfter'],
+  });
+
 export const globalSchema = z.strictObject({
   instanceId: z
     .int({ error: reason('must be an integer from 0 to 255') })
@@ -96,6 +123,7 @@ export const globalSchema = z.strictObject({
   clustering,
   website: listener(true, 8080),
   metrics: listener(true, 9101),
+  alerts,
   profitSwitch,
   shutdownTimeoutMs: positiveInt.default(10000),
 });

@@ -187,6 +187,36 @@ export interface MetricsConfig {
   readonly port: number;
 }
 
+export interface TelegramConfig {
+  readonly botToken: string;
+  /** Chat (user, group or channel) the bot posts to, as Telegram names it ("-100123..." or "@channel"). */
+  readonly chatId: string;
+  /** Bot API base URL, without the /bot<token> part (tests point it at a local server). */
+  readonly apiBaseUrl: string;
+  /** Milliseconds before one API call is abandoned. */
+  readonly timeoutMs: number;
+}
+
+export interface WebhookConfig {
+  /** Receives a JSON POST per alert change (firing / resolved) and per notice. */
+  readonly url: string;
+  readonly timeoutMs: number;
+}
+
+export interface AlertsConfig {
+  readonly enabled: boolean;
+  /** Seconds between evaluations (the master evaluates, under a Redis lock shared with other instances). */
+  readonly evaluateInterval: number;
+  /** Seconds after a worker's last valid share before it is reported offline. */
+  readonly workerOfflineAfter: number;
+  /** Seconds after a worker's last valid share after which it is no longer tracked (gone for good). */
+  readonly workerForgetAfter: number;
+  /** Notice when a pool's hashrate over the last workerOfflineAfter seconds falls below this many hashes/s (0: off). */
+  readonly minPoolHashrate: number;
+  readonly telegram: TelegramConfig | null;
+  readonly webhooks: readonly WebhookConfig[];
+}
+
 export interface GlobalConfig {
   /** Identifies this Headframe instance among others sharing one Redis (part of every extranonce1). */
   readonly instanceId: number;
@@ -199,6 +229,7 @@ export interface GlobalConfig {
   readonly clustering: ClusteringConfig;
   readonly website: WebsiteConfig;
   readonly metrics: MetricsConfig;
+  readonly alerts: AlertsConfig;
   readonly profitSwitch: ProfitSwitchConfig;
   /** Milliseconds the master waits for children to exit on shutdown before killing them. */
   readonly shutdownTimeoutMs: number;
