@@ -2,7 +2,7 @@
 // Every message we send carries `hf: 1`: the same IPC channel also carries node:cluster's internal
 // messages and, later, prom-client's AggregatorRegistry requests, which receivers must pass over silently.
 import { z } from 'zod';
-import type { ResolvedConfig } from '../config/types.js';
+import type { PoolConfig, ResolvedConfig } from '../config/types.js';
 
 export const CHILD_ROLES = ['pool-worker', 'payment-processor', 'website', 'profit-switch'] as const;
 export type ChildRole = (typeof CHILD_ROLES)[number];
@@ -15,8 +15,9 @@ export type MasterToChild =
   | { readonly hf: 1; readonly type: 'config'; readonly config: ResolvedConfig; readonly role: ChildRole; readonly forkId: number }
   | { readonly hf: 1; readonly type: 'shutdown' }
   | { readonly hf: 1; readonly type: 'blocknotify'; readonly coin: string; readonly blockHash: string }
-  /** Placeholder: asks pool workers to rebuild one pool's runtime from the pool file (shape may grow). */
-  | { readonly hf: 1; readonly type: 'reloadpool'; readonly pool: string }
+  /** A pool's re-read and re-validated config: workers rebuild that pool's runtime with it (other pools untouched). */
+  | { readonly hf: 1; readonly type: 'reloadpool'; readonly pool: PoolConfig }
+  /** Miners on the switch's ports move to `coin` (a coin id listed by the switch). */
   | { readonly hf: 1; readonly type: 'coinswitch'; readonly switchName: string; readonly coin: string };
 
 export interface PoolStatus {
@@ -29,7 +30,9 @@ export type ChildToMaster =
   | { readonly hf: 1; readonly type: 'hello'; readonly role: ChildRole; readonly forkId: number; readonly pid: number }
   /** The child has the config and has started its role. */
   | { readonly hf: 1; readonly type: 'ready'; readonly role: ChildRole; readonly forkId: number; readonly pid: number }
-  | { readonly hf: 1; readonly type: 'status'; readonly role: ChildRole; readonly forkId: number; readonly pools: readonly PoolStatus[] };
+  | { readonly hf: 1; readonly type: 'status'; readonly role: ChildRole; readonly forkId: number; readonly pools: readonly PoolStatus[] }
+  /** The profit switcher's decision, for the master to relay to every pool worker. */
+  | { readonly hf: 1; readonly type: 'coinswitch'; readonly role: ChildRole; readonly forkId: number; readonly switchName: string; readonly coin: string };
 
 /** Message bodies without the tag, for senders: the helpers in channel.ts add it. */
 export type Untagged<T> = T extends unknown ? Omit<T, 'hf'> : never;
@@ -40,12 +43,15 @@ const forkId = z.number().int().nonnegative();
 const nonEmpty = z.string().min(1);
 // The config comes from our own master, which validated it; the IPC layer only checks it is an object.
 const config = z.custom<ResolvedConfig>((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+const poolConfig = z.custom<PoolConfig>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' && typeof (v as { coin?: unknown }).coin === 'object',
+);
 
 const masterToChildSchema: z.ZodType<MasterToChild> = z.discriminatedUnion('type', [
   z.object({ hf: tag, type: z.literal('config'), config, role, forkId }),
   z.object({ hf: tag, type: z.literal('shutdown') }),
   z.object({ hf: tag, type: z.literal('blocknotify'), coin: nonEmpty, blockHash: z.string().regex(/^[0-9a-f]{64}$/) }),
-  z.object({ hf: tag, type: z.literal('reloadpool'), pool: nonEmpty }),
+  z.object({ hf: tag, type: z.literal('reloadpool'), pool: poolConfig }),
   z.object({ hf: tag, type: z.literal('coinswitch'), switchName: nonEmpty, coin: nonEmpty }),
 ]);
 
@@ -59,6 +65,7 @@ const childToMasterSchema: z.ZodType<ChildToMaster> = z.discriminatedUnion('type
     forkId,
     pools: z.array(z.object({ pool: nonEmpty, connections: z.number().int().nonnegative() })),
   }),
+  z.object({ hf: tag, type: z.literal('coinswitch'), role, forkId, switchName: nonEmpty, coin: nonEmpty }),
 ]);
 
 /** True for anything carrying our tag, valid or not: lets receivers tell "not ours" from "ours but malformed". */

@@ -28,6 +28,10 @@ export interface SupervisorOptions {
   readonly clock?: Clock;
   /** Time allowed for SIGKILLed children to be reaped before stop() gives up waiting. */
   readonly killGraceMs?: number;
+  /** Child requests for the master to act on (a profit switcher's coinswitch). */
+  readonly onRequest?: (from: ChildSpec, message: Extract<ChildToMaster, { type: 'coinswitch' }>) => void;
+  /** A child has its config and runs its role (after a restart too). */
+  readonly onReady?: (child: ChildSpec) => void;
 }
 
 export interface ChildInfo {
@@ -56,8 +60,11 @@ export class Supervisor {
   private readonly slots: Slot[];
   private stopping = false;
   private readonly exitWaiters = new Set<() => void>();
+  /** What a (re)started child receives: replaced by setConfig after a live pool reload. */
+  private config: ResolvedConfig;
 
   constructor(private readonly options: SupervisorOptions) {
+    this.config = options.config;
     this.slots = options.specs.map((spec) => ({
       spec,
       key: childKey(spec),
@@ -85,6 +92,11 @@ export class Supervisor {
       restarts: s.restarts,
       pools: s.pools,
     }));
+  }
+
+  /** The config children started from now on receive (running children get changes by message). */
+  setConfig(config: ResolvedConfig): void {
+    this.config = config;
   }
 
   /** Sends to every running child of the role that has its config; returns how many it reached. */
@@ -163,16 +175,20 @@ export class Supervisor {
       case 'hello':
         // A child forked just before stop() may have missed the shutdown sent to it before its listener existed.
         if (this.stopping) slot.ipc?.send({ type: 'shutdown' });
-        else slot.ipc?.send({ type: 'config', config: this.options.config, role: slot.spec.role, forkId: slot.spec.forkId });
+        else slot.ipc?.send({ type: 'config', config: this.config, role: slot.spec.role, forkId: slot.spec.forkId });
         return;
       case 'ready':
         slot.ready = true;
         if (slot.startTimer) clearTimeout(slot.startTimer);
         slot.startTimer = null;
         this.options.logger.info(`child ${slot.key} ready (pid ${message.pid})`);
+        this.options.onReady?.(slot.spec);
         return;
       case 'status':
         slot.pools = message.pools;
+        return;
+      case 'coinswitch':
+        this.options.onRequest?.(slot.spec, message);
         return;
       default:
         assertNever(message);

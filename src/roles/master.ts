@@ -6,6 +6,8 @@ import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
 import { planChildren } from '../master/child-plan.js';
 import { Master } from '../master/master.js';
+import { createCliHandler } from '../ipc/cli-commands.js';
+import { CliServer } from '../ipc/cli-server.js';
 import { Supervisor } from '../master/supervisor.js';
 import type { SupervisorTimings } from '../master/timings.js';
 import { resolveTimings, TIMINGS_ENV } from '../master/timings.js';
@@ -51,12 +53,32 @@ export async function runMaster(configDir: string): Promise<number> {
     process.stderr.write('nothing to run: no enabled pool, website or profit switch in the configuration\n');
     return 1;
   }
-  const supervisor = new Supervisor({ config, specs, logger, timings, fork: (env) => cluster.fork(env) });
-  const master = new Master(config, logger, supervisor);
+  // The supervisor exists before the master it reports to; requests arriving in between have nobody to act.
+  let master: Master | null = null;
+  const supervisor = new Supervisor({
+    config,
+    specs,
+    logger,
+    timings,
+    fork: (env) => cluster.fork(env),
+    onRequest: (from, request) => master?.coinSwitch(request.switchName, request.coin, `${from.role}/${from.forkId}`),
+    onReady: (child) => {
+      if (child.role === 'pool-worker') master?.resendSelections();
+    },
+  });
+  master = new Master(config, logger, supervisor);
+  const running = master;
+  const cli = new CliServer({
+    host: config.global.cliHost,
+    port: config.global.cliPort,
+    secret: config.global.cliSecret,
+    handler: createCliHandler(master),
+    logger,
+  });
 
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info(`${signal} received; shutting down the children`);
-    void master.stop().then(() => {
+    void Promise.all([cli.close(), running.stop()]).then(() => {
       logger.info('all children stopped; exiting');
       process.exit(0);
     });
@@ -73,7 +95,19 @@ export async function runMaster(configDir: string): Promise<number> {
       return 1;
     }
   }
+  // Pools still mine without the listener (templates are polled), so a taken port is loud but not fatal; the
+  // listener keeps trying until it can bind, e.g. once an old master still holding the port has gone.
+  const listenCli = (): void => {
+    cli.listen().then(
+      () => logger.info(`CLI listening on ${config.global.cliHost}:${cli.port}`),
+      (error: Error) => {
+        logger.error(`cannot listen for CLI commands on ${config.global.cliHost}:${config.global.cliPort} (${error.message}); blocknotify and operator commands fail until it can; retrying in 5 s`);
+        setTimeout(listenCli, 5_000).unref();
+      },
+    );
+  };
+  listenCli();
   logger.info(`master started (pid ${process.pid}), children: ${specs.map((s) => `${s.role}/${s.forkId}`).join(', ')}`);
-  master.start();
+  running.start();
   return 0;
 }

@@ -13,6 +13,7 @@ import { PoolBackend } from '../mining/pool-backend.js';
 import { BanList } from '../stratum/banning.js';
 import type { BanEvent, ConnectEvent, DisconnectEvent, ShareEvent } from '../stratum/events.js';
 import { StratumServer } from '../stratum/server.js';
+import type { JobNotification } from '../mining/types.js';
 
 export const EXTRANONCE1_SIZE = 4;
 export const EXTRANONCE2_SIZE = 4;
@@ -27,6 +28,8 @@ export interface PoolRuntimeEvents {
   ban: [event: BanEvent];
   daemon: [event: DaemonSetEvent];
   template: [template: { readonly height: number; readonly target: bigint }];
+  /** Every job this pool's own ports get; switching ports mining this pool's coin relay it too. */
+  job: [job: JobNotification];
 }
 
 export interface PoolRuntimeOptions {
@@ -37,13 +40,19 @@ export interface PoolRuntimeOptions {
   readonly logger: Logger;
   /** Address stratum listeners bind to (all interfaces by default: miners connect from elsewhere). */
   readonly stratumHost?: string;
+  /**
+   * One allocator for every pool of a worker: a switching-port miner keeps its extranonce1 when moved to another
+   * coin, so the pools it can move between must never hand the same value to someone else. Default: a fresh one.
+   */
+  readonly extranonces?: ExtranonceAllocator;
 }
 
 export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
   readonly pool: PoolConfig;
   private readonly daemons: DaemonSet;
   private readonly jobs: JobManager;
-  private readonly backend: PoolBackend;
+  /** The share side, also used by switching ports that mine this pool's coin. */
+  readonly backend: PoolBackend;
   private readonly servers: StratumServer[];
   private readonly log: Logger;
 
@@ -71,6 +80,7 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
       logger: this.log,
       onJob: (job, active) => {
         for (const server of this.servers) server.broadcastJob(job);
+        this.emit('job', job);
         this.emit('template', { height: active.template.height, target: active.template.target });
       },
     });
@@ -78,7 +88,7 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
       pool,
       algorithm: options.algorithm,
       jobs: this.jobs,
-      extranonces: new ExtranonceAllocator(options.global.instanceId, options.forkId),
+      extranonces: options.extranonces ?? new ExtranonceAllocator(options.global.instanceId, options.forkId),
       submitter: new BlockSubmitter(this.daemons, this.log),
       extranonce1Size: EXTRANONCE1_SIZE,
       extranonce2Size: EXTRANONCE2_SIZE,
