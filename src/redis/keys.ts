@@ -257,3 +257,26 @@ export class WebsiteKeys {
     this.version = `${base}version`;
   }
 }
+
+// ── Alerts (written only by the alert evaluator, under the global alerts:lock) ─────────────────────────────────
+// <keyPrefix>alerts:lock    STRING token of the one evaluator running (SET NX PX, renewed every evaluation). Global,
+//                                  not per pool: one evaluator serves every pool of every instance.
+// alerts:workers            HASH   worker login → JSON FiringState (src/alerts/worker-state.ts) of each worker whose
+//                                  offline alert is firing, with the per-notifier deliveries (Telegram message ids).
+// alerts:pool               HASH   alert name (e.g. "hashrate-low") → JSON FiringState of pool-level alerts.
+// alerts:notices            ZSET   notice id (e.g. "block:<height>:<hash>") → ms it was sent; trimmed to 30 days.
+export class AlertKeys {
+  readonly workers: string;
+  readonly pool: string;
+  readonly notices: string;
+
+  constructor(pool: PoolKeys) {
+    this.workers = `${pool.base}alerts:workers`;
+    this.pool = `${pool.base}alerts:pool`;
+    this.notices = `${pool.base}alerts:notices`;
+  }
+
+  static lock(keyPrefix: string): string {
+    return `${keyPrefix}alerts:lock`;
+  }
+}
