@@ -125,6 +125,12 @@ export const globalSchema = z.strictObject({
   metrics: listener(true, 9101),
   alerts,
   profitSwitch,
+  hashing: z
+    .strictObject({
+      kernel: z.enum(['fast', 'reference']).default('fast'),
+      threads: nonNegativeInt.max(64, { error: 'must be at most 64' }).default(0),
+    })
+    .prefault({}),
   shutdownTimeoutMs: positiveInt.default(10000),
 });
 

@@ -217,6 +217,16 @@ export interface AlertsConfig {
   readonly webhooks: readonly WebhookConfig[];
 }
 
+export interface HashingConfig {
+  /** "fast": the WebAssembly kernels where they pass their start-up self-test; "reference": node:crypto only. */
+  readonly kernel: 'fast' | 'reference';
+  /**
+   * Worker threads per pool worker process that hash shares off the event loop (0: hash on the event loop).
+   * Worth it when pool worker forks are fewer than cores.
+   */
+  readonly threads: number;
+}
+
 export interface GlobalConfig {
   /** Identifies this Headframe instance among others sharing one Redis (part of every extranonce1). */
   readonly instanceId: number;
@@ -231,6 +241,7 @@ export interface GlobalConfig {
   readonly metrics: MetricsConfig;
   readonly alerts: AlertsConfig;
   readonly profitSwitch: ProfitSwitchConfig;
+  readonly hashing: HashingConfig;
   /** Milliseconds the master waits for children to exit on shutdown before killing them. */
   readonly shutdownTimeoutMs: number;
 }

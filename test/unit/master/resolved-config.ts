@@ -63,6 +63,7 @@ export function resolvedConfig(
       clustering: options.clustering ?? { enabled: true, forks: 1 },
       website: { enabled: options.website ?? false, host: '127.0.0.1', port: 1 },
       metrics: { enabled: false, host: '127.0.0.1', port: 1 },
+      hashing: { kernel: 'reference', threads: 0 },
       alerts: { enabled: false, evaluateInterval: 30, workerOfflineAfter: 600, workerForgetAfter: 28800, minPoolHashrate: 0, telegram: null, webhooks: [] },
       profitSwitch: {
         enabled: options.profitSwitch ?? false,

@@ -1,0 +1,166 @@
+// The load generator behind `npm run bench`: stratum miners over TCP with shares computed ahead of time, so the
+// measured phases spend this process's CPU on sockets only and leave the hashing to the pool.
+import { readFileSync } from 'node:fs';
+import { createHashPool } from '../../src/algorithms/hash-pool.js';
+import { TestMiner, targetFromBitsHex, type MinerJob } from '../helpers/test-miner.js';
+
+export interface PreparedShare {
+  readonly params: readonly string[];
+}
+
+export interface LoadMiner {
+  readonly miner: TestMiner;
+  readonly worker: string;
+  readonly job: MinerJob;
+  readonly shares: PreparedShare[];
+}
+
+export async function connectMiners(port: number, count: number, worker: (i: number) => string): Promise<TestMiner[]> {
+  const miners: TestMiner[] = [];
+  const batch = 200;
+  for (let start = 0; start < count; start += batch) {
+    const group = await Promise.all(
+      Array.from({ length: Math.min(batch, count - start) }, async (_, k) => {
+        const miner = new TestMiner({ port });
+        await miner.connect();
+        await miner.subscribe();
+        const auth = await miner.authorize(worker(start + k));
+        if (auth.result !== true) throw new Error(`authorize failed: ${JSON.stringify(auth.error)}`);
+        await miner.waitForJob();
+        return miner;
+      }),
+    );
+    miners.push(...group);
+  }
+  return miners;
+}
+
+/**
+ * Grinds `perMiner` valid shares for each miner's current job that are NOT blocks (hash above the network
+ * target), so submitting them never moves the chain and the job stays valid for the whole run.
+ */
+export async function prepareShares(miners: readonly TestMiner[], workers: readonly string[], perMiner: number): Promise<LoadMiner[]> {
+  const pool = createHashPool({ threads: 2, algorithm: 'scrypt' });
+  try {
+    return await Promise.all(
+      miners.map(async (miner, i) => {
+        const job = miner.job!;
+        const blockTarget = targetFromBitsHex(job.nbits);
+        const shares: PreparedShare[] = [];
+        let nonce = 0;
+        while (shares.length < perMiner) {
+          const extranonce2 = miner.nextExtranonce2();
+          const batch = await Promise.all(
+            Array.from({ length: 64 }, (_, k) => {
+              const header = miner.header(job, extranonce2, job.ntime, nonce + k);
+              return pool.hash(header).then((pow) => ({ nonce: nonce + k, pow }));
+            }),
+          );
+          nonce += 64;
+          for (const { nonce: n, pow } of batch) {
+            const value = BigInt('0x' + Buffer.from(pow).reverse().toString('hex'));
+            if (value > blockTarget && shares.length < perMiner) {
+              shares.push({ params: [workers[i], job.jobId, extranonce2, job.ntime, n.toString(16).padStart(8, '0')] });
+            }
+          }
+        }
+        return { miner, worker: workers[i], job, shares };
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+}
+
+export interface ThroughputResult {
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly seconds: number;
+  /** Accepted answers per whole second of the run, in order. */
+  readonly perSecond: number[];
+}
+
+/** Every miner keeps `window` submits in flight until its prepared shares run out. */
+export async function blast(load: readonly LoadMiner[], window: number): Promise<ThroughputResult> {
+  const started = performance.now();
+  const buckets: number[] = [];
+  let accepted = 0;
+  let rejected = 0;
+  await Promise.all(
+    load.map(async (m) => {
+      let next = 0;
+      const lane = async () => {
+        while (next < m.shares.length) {
+          const share = m.shares[next++];
+          const answer = await m.miner.submitRaw([...share.params]);
+          if (answer.result === true) {
+            accepted++;
+            const second = Math.floor((performance.now() - started) / 1000);
+            buckets[second] = (buckets[second] ?? 0) + 1;
+          } else rejected++;
+        }
+      };
+      await Promise.all(Array.from({ length: window }, lane));
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { accepted, rejected, seconds, perSecond: Array.from(buckets, (b) => b ?? 0) };
+}
+
+export interface LatencyResult {
+  readonly rate: number;
+  readonly count: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly rejected: number;
+}
+
+/** Submits at a fixed total rate spread over the miners, one submit at a time each; submit-to-answer latency. */
+export async function paced(load: readonly LoadMiner[], rate: number, seconds: number): Promise<LatencyResult> {
+  const total = Math.floor(rate * seconds);
+  const latencies: number[] = [];
+  const cursors = load.map(() => 0);
+  let rejected = 0;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const m = load[i % load.length];
+    const share = m.shares[cursors[i % load.length]++];
+    if (!share) break;
+    const sent = performance.now();
+    inFlight.push(
+      m.miner.submitRaw([...share.params]).then((answer) => {
+        latencies.push(performance.now() - sent);
+        if (answer.result !== true) rejected++;
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { rate, count: latencies.length, p50Ms: pick(0.5), p99Ms: pick(0.99), maxMs: latencies.at(-1) ?? 0, rejected };
+}
+
+/** Resident set size of a process, bytes (from /proc). */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return kb * 1024;
+}
+
+/** User + system CPU time of a process, seconds (from /proc; clock ticks are 100/s on Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
