@@ -1,9 +1,61 @@
-// Placeholder until the website is written: it only proves the supervisor can run, stop and restart this role.
+// The website process: serves pages, the JSON API and live updates from Redis snapshots, and takes part in
+// computing them (one website process per pool holds the refresher lock). Composition only.
+import { Redis } from 'ioredis';
+import { createAlgorithmRegistry } from '../algorithms/registry.js';
+import { DaemonNetworkSource } from '../website/network-source.js';
+import { poolInfoOf } from '../website/pool-info.js';
+import { RedisStatsSource } from '../website/redis-stats-source.js';
+import { StatsRefresher } from '../website/refresher.js';
+import { WebsiteServer } from '../website/server.js';
+import { SnapshotStore } from '../website/snapshot-store.js';
 import type { RoleContext } from './role-context.js';
 import { untilShutdown } from './role-context.js';
 
+/** Seconds between snapshot refreshes; the pages' live figures are at most this old. */
+const REFRESH_INTERVAL_MS = 10_000;
+/** One chart point per 5 minutes: 288 points for a day. */
+const HISTORY_STEP_SECONDS = 300;
+const HISTORY_HOURS = 24;
+
 export async function runWebsite(ctx: RoleContext): Promise<void> {
-  ctx.logger.info('website started (placeholder, does nothing yet)');
+  const { config, logger } = ctx;
+  const pools = config.pools.filter((p) => p.enabled);
+  const { redis: rc, website } = config.global;
+  const redis = new Redis({
+    host: rc.host,
+    port: rc.port,
+    password: rc.password ?? undefined,
+    db: rc.db,
+    connectTimeout: 5000,
+    commandTimeout: 5000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
+  });
+  redis.on('error', (err: Error) => logger.warn(`redis: ${err.message}`));
+
+  const store = new SnapshotStore(redis, rc.keyPrefix);
+  // Only multipliers are needed here: no fast kernel (and no self-test) in the website process.
+  const registry = createAlgorithmRegistry({ prefer: 'reference' });
+  const network = new DaemonNetworkSource(pools, logger);
+  const refresher = new StatsRefresher({
+    pools,
+    multiplierOf: (pool) => registry.get(pool.coin.algorithm).multiplier,
+    store,
+    source: new RedisStatsSource(redis, { keyPrefix: rc.keyPrefix }),
+    network,
+    logger,
+    intervalMs: REFRESH_INTERVAL_MS,
+    historyStepSeconds: HISTORY_STEP_SECONDS,
+    historyHours: HISTORY_HOURS,
+  });
+  const server = new WebsiteServer({ pools: pools.map(poolInfoOf), store, host: website.host, port: website.port, logger });
+
+  await server.listen();
+  refresher.start();
   await untilShutdown(ctx.shutdown);
-  ctx.logger.info('website stopped');
+  await refresher.stop();
+  await server.close();
+  network.close();
+  redis.disconnect();
+  logger.info('website stopped');
 }

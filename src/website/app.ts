@@ -1,0 +1,78 @@
+// The website's express app, without listen(), so tests mount it on any port. Pages are static files that
+// fetch the API; miner-controlled text never goes through server-side templates.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../log/logger.js';
+import { createApiRouter } from './api.js';
+import type { LiveHub } from './live.js';
+import type { PoolInfo } from './pool-info.js';
+import type { SnapshotReader } from './snapshot-store.js';
+
+export interface WebsiteAppOptions {
+  readonly pools: readonly PoolInfo[];
+  readonly store: SnapshotReader;
+  readonly hub: LiveHub;
+  readonly logger: Logger;
+  /** Folder of the static site; defaults to the repository's website/. */
+  readonly staticDir?: string;
+}
+
+const REPO_ROOT_CANDIDATES = ['../../', '../../../'];
+
+/** The repository root seen from this compiled module (dist/website or .build/src/website). */
+function defaultPath(rel: string): string {
+  for (const up of REPO_ROOT_CANDIDATES) {
+    const path = fileURLToPath(new URL(`${up}${rel}`, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error(`${rel} not found near ${fileURLToPath(import.meta.url)}`);
+}
+
+const PAGES: Record<string, string> = {
+  '/': 'index.html',
+  '/getting-started': 'getting-started.html',
+  '/blocks': 'blocks.html',
+  '/payments': 'payments.html',
+  '/api': 'api.html',
+};
+
+export function createWebsiteApp(options: WebsiteAppOptions): Express {
+  const app = express();
+  const staticDir = options.staticDir ?? defaultPath('website');
+  const uplotDir = defaultPath('node_modules/uplot/dist');
+  const log = options.logger.child({ component: 'website' });
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  // Pages run only our own scripts: a script injected through a worker name could not run even if a page forgot
+  // to escape it.
+  app.use((_req, res, next) => {
+    res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'");
+    res.set('X-Content-Type-Options', 'nosniff');
+    res.set('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
+  app.get('/api/live_stats', (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const unsubscribe = options.hub.subscribe((message) => res.write(`event: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`));
+    req.on('close', unsubscribe);
+  });
+  app.use('/api', createApiRouter({ pools: options.pools, store: options.store }));
+
+  for (const [path, file] of Object.entries(PAGES)) app.get(path, (_req, res) => res.sendFile(file, { root: staticDir }));
+  // The address is validated by the API the page calls; the page itself is the same for every address.
+  app.get('/miner/:address', (_req, res) => res.sendFile('miner.html', { root: staticDir }));
+  app.use('/vendor/uplot', express.static(uplotDir, { index: false, maxAge: '1d' }));
+  app.use(express.static(staticDir, { index: false, extensions: ['html'], maxAge: '5m' }));
+
+  app.use((_req, res) => res.status(404).sendFile('404.html', { root: staticDir }));
+  app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
+    log.warn(`request failed: ${err.message}`);
+    if (res.headersSent) return;
+    res.status(500).json({ error: 'internal', message: 'stats are unavailable right now' });
+  });
+  return app;
+}

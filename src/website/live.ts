@@ -1,0 +1,91 @@
+// Live updates: one poll of each pool's snapshot version per second (a GET per pool, whatever the number of
+// open pages), and on a change one message per event to every open websocket and /api/live_stats stream.
+import type { Logger } from '../log/logger.js';
+import { poolSummary } from './api.js';
+import type { SnapshotReader } from './snapshot-store.js';
+import type { BlockView, PaymentView, PoolSnapshot } from './types.js';
+
+export type LiveMessage =
+  | { readonly type: 'stats'; readonly pool: ReturnType<typeof poolSummary> }
+  | { readonly type: 'block'; readonly pool: string; readonly block: BlockView }
+  | { readonly type: 'payment'; readonly pool: string; readonly payment: PaymentView };
+
+export type LiveListener = (message: LiveMessage) => void;
+
+const blockKey = (b: BlockView): string => `${b.height}:${b.hash}:${b.status}`;
+
+export class LiveHub {
+  private readonly listeners = new Set<LiveListener>();
+  private readonly versions = new Map<string, number>();
+  private readonly seen = new Map<string, { blocks: Set<string>; payments: Set<string> }>();
+  private timer: NodeJS.Timeout | null = null;
+  private polling = false;
+
+  constructor(
+    private readonly poolIds: readonly string[],
+    private readonly store: SnapshotReader,
+    private readonly logger: Logger,
+    private readonly pollMs = 1000,
+  ) {}
+
+  subscribe(listener: LiveListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.listeners.clear();
+  }
+
+  /** Checks every pool once; a poll still running (slow Redis) makes the next tick a no-op instead of piling up. */
+  async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      for (const id of this.poolIds) {
+        const version = await this.store.version(id);
+        if (version === this.versions.get(id)) continue;
+        const snap = await this.store.pool(id);
+        if (!snap) continue;
+        this.versions.set(id, version);
+        this.publish(snap);
+      }
+    } catch (err) {
+      this.logger.warn(`live update poll failed: ${(err as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private publish(snap: PoolSnapshot): void {
+    const known = this.seen.get(snap.id);
+    const blocks = new Set(snap.blocks.map(blockKey));
+    const payments = new Set(snap.payments.map((p) => p.txid));
+    this.seen.set(snap.id, { blocks, payments });
+    this.emit({ type: 'stats', pool: poolSummary(snap) });
+    // The first snapshot seen only sets the baseline: pages load the lists themselves.
+    if (!known) return;
+    for (const b of [...snap.blocks].reverse()) if (!known.blocks.has(blockKey(b))) this.emit({ type: 'block', pool: snap.id, block: b });
+    for (const p of [...snap.payments].reverse()) if (!known.payments.has(p.txid)) this.emit({ type: 'payment', pool: snap.id, payment: p });
+  }
+
+  private emit(message: LiveMessage): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(message);
+      } catch (err) {
+        this.logger.warn(`live listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}

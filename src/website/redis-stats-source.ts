@@ -1,0 +1,194 @@
+// StatsSource over the keys the share recorder and the payment processor keep (src/redis/keys.ts). Runs only in
+// the refresher; its cost grows with the share window, which is why pages never call it.
+import type { Redis } from 'ioredis';
+import { HASHRATE_WINDOW_MS, PaymentKeys, PoolKeys, WORK_SCALE } from '../redis/keys.js';
+import type { BlockStatus, RawAddressPayment, RawBalance, RawBlock, RawPayment, RawPoolData, RawWorker, StatsSource } from './types.js';
+
+export interface RedisStatsSourceOptions {
+  readonly keyPrefix: string;
+  /** Seconds of shares the hashrate is measured over (at most the recorder's stream, 15 min). */
+  readonly windowSeconds?: number;
+  /** Workers without a share for this long are left off the pages. */
+  readonly workerRetentionSeconds?: number;
+  /** Newest blocks of each status put in the snapshot. */
+  readonly blocksShown?: number;
+  readonly paymentsShown?: number;
+  readonly maxWorkers?: number;
+}
+
+const STREAM_PAGE = 10_000;
+
+function units(value: string | undefined | null): number {
+  const n = Number(value ?? 0);
+  return Number.isFinite(n) ? n / WORK_SCALE : 0;
+}
+
+function bigOr0(value: unknown): bigint {
+  return typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : 0n;
+}
+
+function recipientCount(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (Array.isArray(value)) return value.length;
+  if (value && typeof value === 'object') return Object.keys(value).length;
+  return 0;
+}
+
+export class RedisStatsSource implements StatsSource {
+  private readonly windowSeconds: number;
+  private readonly retentionSeconds: number;
+  private readonly blocksShown: number;
+  private readonly paymentsShown: number;
+  private readonly maxWorkers: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RedisStatsSourceOptions,
+  ) {
+    this.windowSeconds = Math.min(options.windowSeconds ?? 300, HASHRATE_WINDOW_MS / 1000);
+    this.retentionSeconds = options.workerRetentionSeconds ?? 24 * 3600;
+    this.blocksShown = options.blocksShown ?? 100;
+    this.paymentsShown = options.paymentsShown ?? 100;
+    this.maxWorkers = options.maxWorkers ?? 20_000;
+  }
+
+  async readPool(poolId: string, now: number): Promise<RawPoolData> {
+    const pool = new PoolKeys(this.options.keyPrefix, poolId);
+    const pay = new PaymentKeys(pool);
+    const [window, workers, round, blocks, payments, balances] = await Promise.all([
+      this.windowWork(pool, now),
+      this.workers(pool, now),
+      this.redis.hgetall(pool.currentRound.addresses),
+      this.blocks(pool, pay),
+      this.payments(pay),
+      this.balances(pay),
+    ]);
+    const roundShares: Record<string, number> = {};
+    for (const [address, work] of Object.entries(round)) roundShares[address] = units(work);
+    const rawWorkers: RawWorker[] = workers.map((w) => ({ ...w, windowDifficulty: window.get(w.name) ?? 0 }));
+    const addressPayments = await this.addressPayments(pay, [...balances.keys()].filter((a) => (balances.get(a)?.paid ?? 0n) > 0n));
+    return { windowSeconds: this.windowSeconds, workers: rawWorkers, roundShares, ...blocks, payments, balances, addressPayments };
+  }
+
+  /** Work per worker login inside the window, read from the recorder's time-trimmed stream in pages. */
+  private async windowWork(pool: PoolKeys, now: number): Promise<Map<string, number>> {
+    const sums = new Map<string, number>();
+    let start = String(now - this.windowSeconds * 1000);
+    for (;;) {
+      const page = await this.redis.xrange(pool.hashrate, start, '+', 'COUNT', STREAM_PAGE);
+      for (const [, fields] of page) {
+        let worker = '';
+        let work = 0;
+        for (let i = 0; i < fields.length; i += 2) {
+          if (fields[i] === 'w') worker = fields[i + 1];
+          else if (fields[i] === 'd') work = units(fields[i + 1]);
+        }
+        sums.set(worker, (sums.get(worker) ?? 0) + work);
+      }
+      if (page.length < STREAM_PAGE) return sums;
+      start = `(${page[page.length - 1][0]}`;
+    }
+  }
+
+  private async workers(pool: PoolKeys, now: number): Promise<Omit<RawWorker, 'windowDifficulty'>[]> {
+    const logins = await this.redis.zrangebyscore(pool.workers, now - this.retentionSeconds * 1000, '+inf', 'LIMIT', 0, this.maxWorkers);
+    if (logins.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const login of logins) pipe.hgetall(pool.worker(login));
+    const replies = (await pipe.exec()) ?? [];
+    return logins.map((login, i) => {
+      const h = (replies[i]?.[1] ?? {}) as Record<string, string>;
+      const dot = login.indexOf('.');
+      const invalid = Number(h.invalid ?? 0);
+      return {
+        name: login,
+        address: h.address ?? (dot > 0 ? login.slice(0, dot) : login),
+        lastShareAt: h.lastShare ? Number(h.lastShare) : null,
+        validShares: Number(h.valid ?? 0),
+        invalidShares: Number.isFinite(invalid) ? invalid : 0,
+      };
+    });
+  }
+
+  private async blocks(pool: PoolKeys, pay: PaymentKeys): Promise<Pick<RawPoolData, 'blocks' | 'blockCounts'>> {
+    const sets: [string, BlockStatus][] = [
+      [pool.blocksPending, 'pending'],
+      [pay.blocksCredited, 'confirmed'],
+      [pay.blocksPaid, 'confirmed'],
+      [pay.blocksOrphaned, 'orphaned'],
+    ];
+    const pipe = this.redis.pipeline();
+    for (const [key] of sets) {
+      pipe.zcard(key);
+      pipe.zrevrange(key, 0, this.blocksShown - 1);
+    }
+    const replies = (await pipe.exec()) ?? [];
+    const counts: Record<BlockStatus, number> = { pending: 0, confirmed: 0, orphaned: 0 };
+    const ids: [string, BlockStatus][] = [];
+    sets.forEach(([, status], i) => {
+      counts[status] += Number(replies[2 * i]?.[1] ?? 0);
+      for (const id of (replies[2 * i + 1]?.[1] ?? []) as string[]) ids.push([id, status]);
+    });
+    const read = this.redis.pipeline();
+    for (const [id] of ids) read.hgetall(`${pool.base}block:${id}`);
+    const hashes = ids.length ? ((await read.exec()) ?? []) : [];
+    const blocks: RawBlock[] = [];
+    ids.forEach(([id, status], i) => {
+      const h = (hashes[i]?.[1] ?? {}) as Record<string, string>;
+      const at = id.indexOf(':');
+      blocks.push({
+        height: Number(h.height ?? id.slice(0, at)),
+        hash: h.hash ?? id.slice(at + 1),
+        status,
+        reward: bigOr0(h.reward),
+        finder: h.finder ?? '',
+        worker: h.worker ?? '',
+        foundAt: Number(h.foundAt ?? 0),
+        confirmations: h.confirmations ? Number(h.confirmations) : null,
+      });
+    });
+    blocks.sort((a, b) => b.height - a.height || b.foundAt - a.foundAt);
+    return { blocks, blockCounts: counts };
+  }
+
+  private async payments(pay: PaymentKeys): Promise<RawPayment[]> {
+    const items = await this.redis.lrange(pay.history, 0, this.paymentsShown - 1);
+    return items.flatMap((json) => {
+      try {
+        const p = JSON.parse(json) as Record<string, unknown>;
+        return [{ txid: String(p.txid ?? ''), paidAt: Number(p.paidAt ?? 0), amount: bigOr0(p.amount), recipients: recipientCount(p.recipients) }];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  private async balances(pay: PaymentKeys): Promise<Map<string, RawBalance>> {
+    const [unpaid, immature, paid] = await Promise.all([this.redis.hgetall(pay.unpaid), this.redis.hgetall(pay.immature), this.redis.hgetall(pay.paid)]);
+    const out = new Map<string, RawBalance>();
+    for (const address of new Set([...Object.keys(unpaid), ...Object.keys(immature), ...Object.keys(paid)])) {
+      out.set(address, { unpaid: bigOr0(unpaid[address]), immature: bigOr0(immature[address]), paid: bigOr0(paid[address]) });
+    }
+    return out;
+  }
+
+  private async addressPayments(pay: PaymentKeys, addresses: string[]): Promise<Map<string, RawAddressPayment[]>> {
+    const out = new Map<string, RawAddressPayment[]>();
+    if (addresses.length === 0) return out;
+    const pipe = this.redis.pipeline();
+    for (const a of addresses) pipe.lrange(pay.addressHistory(a), 0, 49);
+    const replies = (await pipe.exec()) ?? [];
+    addresses.forEach((address, i) => {
+      const list = ((replies[i]?.[1] ?? []) as string[]).flatMap((json) => {
+        try {
+          const p = JSON.parse(json) as Record<string, unknown>;
+          return [{ txid: String(p.txid ?? ''), paidAt: Number(p.paidAt ?? 0), amount: bigOr0(p.amount) }];
+        } catch {
+          return [];
+        }
+      });
+      out.set(address, list);
+    });
+    return out;
+  }
+}
