@@ -280,3 +280,28 @@ export class AlertKeys {
     return `${keyPrefix}alerts:lock`;
   }
 }
+
+// ── Profit switching (written only by the profit switcher, under profit:lock) ───────────────────────────────
+// Global, not per pool: one switcher compares coins of several pools.
+// <keyPrefix>profit:lock    STRING token of the one switcher refreshing prices (SET NX PX, renewed every refresh).
+// profit:prices             STRING JSON PriceSnapshot (src/profit/price-cache.ts): fetchedAt (ms) and coin id →
+//                                  price as a decimal string, with the source it came from. SET EX (a few refresh
+//                                  intervals), so stale prices vanish instead of steering switches forever.
+// profit:switch:<name>      STRING JSON SwitchRecord: the coin the switch mines, since when (ms), and the leader
+//                                  being held (coin, since) if any, so a restarted switcher neither forgets its
+//                                  choice nor restarts the hold time from zero.
+export class ProfitKeys {
+  readonly lock: string;
+  readonly prices: string;
+  private readonly base: string;
+
+  constructor(keyPrefix: string) {
+    this.base = `${keyPrefix}profit:`;
+    this.lock = `${this.base}lock`;
+    this.prices = `${this.base}prices`;
+  }
+
+  switchState(name: string): string {
+    return `${this.base}switch:${name}`;
+  }
+}
