@@ -1,0 +1,93 @@
+// Loads every src/redis/scripts/*.lua onto a client with ioredis defineCommand: EVALSHA per call, the script text
+// only once per connection. The number of keys comes from the script's own header (its highest KEYS[n]), so the
+// header that documents a script is also what calls it.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+
+export interface LoadedScript {
+  readonly name: string;
+  readonly lua: string;
+  readonly numberOfKeys: number;
+}
+
+/**
+ * tsc does not copy .lua files: compiled code in dist/redis or .build/src/redis finds them in the source tree,
+ * which ships with the package. The walk up stops at the first folder holding src/redis/scripts.
+ */
+export function findScriptsDir(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  const besides = join(from, 'scripts');
+  if (existsSync(join(besides, 'record-share.lua'))) return besides;
+  let dir = from;
+  for (;;) {
+    const candidate = join(dir, 'src', 'redis', 'scripts');
+    if (existsSync(join(candidate, 'record-share.lua'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find src/redis/scripts above ${from}`);
+    dir = parent;
+  }
+}
+
+/** Highest KEYS[n] named in the leading comment block; 0 when it names none. */
+export function headerKeyCount(lua: string, name: string): number {
+  let max = 0;
+  let sawHeader = false;
+  for (const line of lua.split('\n')) {
+    if (!line.startsWith('--')) break;
+    sawHeader = true;
+    for (const m of line.matchAll(/KEYS\[(\d+)\]/g)) max = Math.max(max, Number(m[1]));
+  }
+  if (!sawHeader) throw new Error(`script ${name} has no header comment naming its KEYS, ARGV and result`);
+  return max;
+}
+
+export function readScripts(dir: string = findScriptsDir()): LoadedScript[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.lua'))
+    .sort()
+    .map((file) => {
+      const name = file.slice(0, -'.lua'.length);
+      const lua = readFileSync(join(dir, file), 'utf8');
+      return { name, lua, numberOfKeys: headerKeyCount(lua, name) };
+    });
+}
+
+/** Script name → camelCase command name on the client: record-share → recordShare. */
+export function commandName(scriptName: string): string {
+  return scriptName.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+export type ScriptArg = string | number;
+type ScriptCommand = (...args: ScriptArg[]) => Promise<unknown>;
+
+/** The share side's scripts (record-*.lua); the payment processor loads its own payments-*.lua. */
+export function shareScripts(dir?: string): LoadedScript[] {
+  return readScripts(dir).filter((s) => s.name.startsWith('record-'));
+}
+
+/** Scripts defined on one client, called by script file name with KEYS then ARGV. */
+export class RedisScripts {
+  private readonly commands = new Map<string, { fn: ScriptCommand; numberOfKeys: number }>();
+
+  constructor(
+    readonly client: Redis,
+    scripts: readonly LoadedScript[] = shareScripts(),
+  ) {
+    for (const script of scripts) {
+      const command = commandName(script.name);
+      client.defineCommand(command, { lua: script.lua, numberOfKeys: script.numberOfKeys });
+      const fn = (client as unknown as Record<string, ScriptCommand>)[command].bind(client);
+      this.commands.set(script.name, { fn, numberOfKeys: script.numberOfKeys });
+    }
+  }
+
+  run(name: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+    const command = this.commands.get(name);
+    if (!command) return Promise.reject(new Error(`no Redis script named ${name}`));
+    if (keys.length !== command.numberOfKeys) {
+      return Promise.reject(new Error(`script ${name} takes ${command.numberOfKeys} keys, got ${keys.length}`));
+    }
+    return command.fn(...keys, ...args);
+  }
+}

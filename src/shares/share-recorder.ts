@@ -1,0 +1,275 @@
+// Records shares and blocks of one pool in Redis, in order, and keeps them in a bounded in-memory queue while Redis
+// is away. A share is reported recorded once Redis acknowledged it or once it sits in the queue; when the queue is
+// full a new share is refused (the miner hears "not accepted") rather than confirmed and lost.
+//
+// Exactly once, in order: every operation carries a number from this recorder, and the scripts apply operation n
+// only right after n-1 (see record-share.lua). A command that timed out but ran is skipped when resent; one that
+// arrives after a missing predecessor writes nothing and is resent after it. Blocks and their outcomes are never
+// refused by the bound: they are rare and carry the money.
+import type { BlockCandidate, BlockOutcome } from '../mining/block-submitter.js';
+import type { Logger } from '../log/logger.js';
+import { invalidKindOf, toWorkUnits } from '../redis/keys.js';
+import type { ShareRejectReason } from '../mining/types.js';
+import { GAP, MERGED_BACK, NO_SUCH_BLOCK, type RecordOp } from '../redis/share-store.js';
+
+export interface RecordStore {
+  apply(op: RecordOp, seq: number): Promise<number>;
+}
+
+export interface QueueState {
+  /** 'live': operations go straight to Redis; 'queued': they wait in order for Redis to return. */
+  readonly mode: 'live' | 'queued';
+  /** Operations waiting (shares, invalid-share counts, blocks). */
+  readonly queued: number;
+  /** Accepted shares refused since start because the queue was full. */
+  readonly droppedShares: number;
+  /** Invalid-share counts not recorded since start because the queue was full. */
+  readonly droppedInvalid: number;
+}
+
+export interface ShareRecorderOptions {
+  readonly store: RecordStore;
+  readonly logger: Logger;
+  /** Most operations kept while Redis is away (default 200,000: ~60 MB at worst). */
+  readonly maxQueue?: number;
+  /** Operations sent at once when the queue drains. */
+  readonly drainBatch?: number;
+  /** First and longest pause between drain attempts while Redis is still away. */
+  readonly retryMinMs?: number;
+  readonly retryMaxMs?: number;
+  /** Milliseconds between "still queued" log lines. */
+  readonly reportEveryMs?: number;
+  readonly onQueueChange?: (state: QueueState) => void;
+  readonly now?: () => number;
+}
+
+interface Entry {
+  readonly op: RecordOp;
+  readonly seq: number;
+  /** Settles the caller's promise once the operation is acknowledged or queued; cleared after. */
+  done: ((recorded: boolean) => void) | null;
+}
+
+const RECORDED: Promise<boolean> = Promise.resolve(true);
+const REFUSED: Promise<boolean> = Promise.resolve(false);
+
+export class ShareRecorder {
+  private nextSeq = 1;
+  /** Waiting operations, ascending by seq. */
+  private queue: Entry[] = [];
+  private inflight = 0;
+  private mode: 'live' | 'queued' = 'live';
+  private draining = false;
+  private closed = false;
+  private droppedShares = 0;
+  private droppedInvalid = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private reportTimer: NodeJS.Timeout | null = null;
+  private queuedSince = 0;
+  private idleWaiters: (() => void)[] = [];
+  private readonly log: Logger;
+  private readonly maxQueue: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ShareRecorderOptions) {
+    this.log = options.logger.child({ component: 'share-recorder' });
+    this.maxQueue = options.maxQueue ?? 200_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get state(): QueueState {
+    return { mode: this.mode, queued: this.queue.length, droppedShares: this.droppedShares, droppedInvalid: this.droppedInvalid };
+  }
+
+  /** Resolves true once the share is in Redis or in the queue, false when it could not be kept (queue full). */
+  recordShare(address: string, worker: string, difficulty: number): Promise<boolean> {
+    return this.submit({ kind: 'share', address, worker, units: toWorkUnits(difficulty), time: this.now() }, true);
+  }
+
+  /** Counts a rejected share; nobody waits on it. */
+  recordInvalid(address: string, worker: string, reason: ShareRejectReason): void {
+    void this.submit({ kind: 'invalid', address, worker, reason: invalidKindOf(reason), time: this.now() }, true);
+  }
+
+  /** Call the moment a candidate is known (before the daemon answers), after its finding share. */
+  recordBlock(candidate: BlockCandidate): Promise<boolean> {
+    return this.submit({ kind: 'block', candidate, time: this.now() }, false);
+  }
+
+  recordBlockOutcome(outcome: BlockOutcome): Promise<boolean> {
+    return this.submit({ kind: 'outcome', outcome, time: this.now() }, false);
+  }
+
+  /**
+   * Stops taking new operations and waits (up to `timeoutMs`) for everything in flight and queued to reach Redis.
+   * Resolves with the number of operations still unwritten (logged as lost when not zero).
+   */
+  async close(timeoutMs: number): Promise<number> {
+    this.closed = true;
+    if (this.inflight > 0 || this.queue.length > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.stopTimers();
+    const left = this.queue.length + this.inflight;
+    if (left > 0) this.log.error(`closing with ${left} share operations not written to Redis: they are lost`);
+    return left;
+  }
+
+  private submit(op: RecordOp, bounded: boolean): Promise<boolean> {
+    if (this.closed) {
+      this.log.error(`recorder closed: ${op.kind} not recorded`);
+      return REFUSED;
+    }
+    if (this.mode === 'live') {
+      const entry: Entry = { op, seq: this.nextSeq++, done: null };
+      return new Promise<boolean>((resolve) => {
+        entry.done = resolve;
+        this.send(entry);
+      });
+    }
+    if (bounded && this.queue.length >= this.maxQueue) {
+      // No number is taken: a refused operation leaves no gap that would hold back the ones after it.
+      if (op.kind === 'share') this.droppedShares++;
+      else this.droppedInvalid++;
+      this.changed();
+      return REFUSED;
+    }
+    this.queue.push({ op, seq: this.nextSeq++, done: null });
+    this.changed();
+    return RECORDED;
+  }
+
+  private send(entry: Entry): void {
+    this.inflight++;
+    this.options.store.apply(entry.op, entry.seq).then(
+      (code) => {
+        this.inflight--;
+        if (code === GAP) this.requeue(entry, 'an earlier operation is missing');
+        else this.acknowledged(entry, code);
+        this.afterSettle();
+      },
+      (err: Error) => {
+        this.inflight--;
+        this.requeue(entry, err.message);
+        this.afterSettle();
+      },
+    );
+  }
+
+  private acknowledged(entry: Entry, code: number): void {
+    entry.done?.(true);
+    entry.done = null;
+    if (entry.op.kind === 'outcome') {
+      const c = entry.op.outcome.candidate;
+      if (code === NO_SUCH_BLOCK) this.log.error(`outcome of block ${c.blockHash} at ${c.height}: block not recorded in Redis`);
+      else if (code === MERGED_BACK) this.log.warn(`block ${c.blockHash} at ${c.height} rejected by the daemon: its round was merged back into the current round`);
+    }
+  }
+
+  /** A live operation failed: from now on everything waits in order (it is kept even beyond the bound). */
+  private requeue(entry: Entry, why: string): void {
+    if (this.mode === 'live') {
+      this.mode = 'queued';
+      this.queuedSince = this.now();
+      this.log.warn(`redis write failed (${why}): queueing shares in memory until redis is back`);
+      this.reportTimer = setInterval(() => this.report(), this.options.reportEveryMs ?? 5000);
+      this.reportTimer.unref();
+    }
+    let i = this.queue.length;
+    while (i > 0 && this.queue[i - 1].seq > entry.seq) i--;
+    this.queue.splice(i, 0, entry);
+    entry.done?.(true);
+    entry.done = null;
+    this.changed();
+  }
+
+  private afterSettle(): void {
+    if (this.inflight > 0) return;
+    if (this.mode === 'queued') this.scheduleDrain(0);
+    else this.notifyIdle();
+  }
+
+  private scheduleDrain(delayMs: number): void {
+    if (this.draining || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.drain();
+    }, delayMs);
+    this.retryTimer.unref();
+  }
+
+  /** Resends the queue from its head, in order, until it is empty; backs off while Redis is still away. */
+  private async drain(): Promise<void> {
+    if (this.draining || this.inflight > 0) return;
+    this.draining = true;
+    let delay = this.options.retryMinMs ?? 200;
+    const maxDelay = this.options.retryMaxMs ?? 2000;
+    const batchSize = this.options.drainBatch ?? 500;
+    let written = 0;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.slice(0, batchSize);
+        const results = await Promise.allSettled(batch.map((e) => this.options.store.apply(e.op, e.seq)));
+        const applied = new Set<Entry>();
+        let failure: string | null = null;
+        results.forEach((r, i) => {
+          if (r.status === 'fulfilled' && r.value !== GAP) {
+            applied.add(batch[i]);
+            this.acknowledged(batch[i], r.value);
+          } else if (failure === null) {
+            failure = r.status === 'rejected' ? (r.reason as Error).message : 'an earlier operation is missing';
+          }
+        });
+        if (applied.size > 0) {
+          this.queue = this.queue.filter((e) => !applied.has(e));
+          written += applied.size;
+          this.changed();
+        }
+        if (failure !== null) {
+          this.log.debug(`queue drain paused: ${String(failure)}; retrying in ${delay} ms`);
+          await new Promise((r) => setTimeout(r, delay).unref());
+          delay = Math.min(maxDelay, delay * 2);
+        } else {
+          delay = this.options.retryMinMs ?? 200;
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+    this.mode = 'live';
+    this.stopTimers();
+    this.log.info(`redis back: ${written} queued share operations written after ${this.now() - this.queuedSince} ms`);
+    this.changed();
+    this.notifyIdle();
+  }
+
+  private report(): void {
+    if (this.mode !== 'queued') return;
+    this.log.warn(`redis unavailable for ${Math.round((this.now() - this.queuedSince) / 1000)} s: ${this.queue.length} share operations queued, ` +
+      `${this.droppedShares} shares refused (queue full)`);
+  }
+
+  private changed(): void {
+    this.options.onQueueChange?.(this.state);
+  }
+
+  private notifyIdle(): void {
+    if (this.inflight > 0 || this.queue.length > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private stopTimers(): void {
+    if (this.reportTimer) clearInterval(this.reportTimer);
+    this.reportTimer = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+}
