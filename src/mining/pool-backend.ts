@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.js';
 import type { BlockCandidate, BlockOutcome, BlockSubmitter } from './block-submitter.js';
 import type { ExtranonceAllocator } from './extranonce.js';
 import type { JobManager } from './job-manager.js';
-import { ShareValidator } from './share-validator.js';
+import { ShareValidator, type ShareCheck } from './share-validator.js';
 import type { JobNotification, ShareOutcome, ShareSubmission, StratumBackend } from './types.js';
 
 export interface PoolBackendEvents {
@@ -28,6 +28,8 @@ export interface PoolBackendOptions {
   readonly extranonce2Size: number;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Hashes headers off the event loop (a worker-thread pool); without it the algorithm hashes inline. */
+  readonly hasher?: (header: Buffer) => Promise<Buffer>;
 }
 
 export class PoolBackend extends EventEmitter<PoolBackendEvents> implements StratumBackend {
@@ -75,7 +77,15 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
 
   async submitShare(share: ShareSubmission): Promise<ShareOutcome> {
     const job = this.options.jobs.getJob(share.jobId);
-    const check = this.validator.check(share, job);
+    const hasher = this.options.hasher;
+    let check: ShareCheck;
+    if (hasher) {
+      const prepared = this.validator.prepare(share, job);
+      if (!prepared.ok) return prepared;
+      check = this.validator.judge(prepared, await hasher(prepared.header));
+    } else {
+      check = this.validator.check(share, job);
+    }
     if (!check.ok) return check;
     if (check.blockHash && job) {
       const candidate: BlockCandidate = {

@@ -7,8 +7,24 @@ import { blockHashHex } from '../blockchain/bitcoin/hash.js';
 import type { ActiveJob } from './job-manager.js';
 import type { ShareRejectReason, ShareSubmission } from './types.js';
 
+export interface Rejection {
+  readonly ok: false;
+  readonly code: 20 | 21 | 22 | 23;
+  readonly reason: ShareRejectReason;
+  readonly message: string;
+}
+
+/** A share that passed every check before the hash. */
+export interface PreparedShare {
+  readonly ok: true;
+  readonly header: Buffer;
+  readonly coinbase: Buffer;
+  readonly difficulty: number;
+  readonly blockTargetLE: Buffer;
+}
+
 export type ShareCheck =
-  | { readonly ok: false; readonly code: 20 | 21 | 22 | 23; readonly reason: ShareRejectReason; readonly message: string }
+  | Rejection
   | {
       readonly ok: true;
       readonly difficulty: number;
@@ -43,7 +59,7 @@ function normalizeHex(share: ShareSubmission): ShareSubmission {
   };
 }
 
-function reject(code: 20 | 21 | 22 | 23, reason: ShareRejectReason, message: string): ShareCheck {
+function reject(code: 20 | 21 | 22 | 23, reason: ShareRejectReason, message: string): Rejection {
   return { ok: false, code, reason, message };
 }
 
@@ -64,7 +80,17 @@ export class ShareValidator {
     this.diff1 = Number(options.algorithm.diff1);
   }
 
+  /** The whole check with the algorithm's own (synchronous) hash. */
   check(submitted: ShareSubmission, job: ActiveJob | undefined): ShareCheck {
+    const prepared = this.prepare(submitted, job);
+    return prepared.ok ? this.judge(prepared, this.options.algorithm.hash(prepared.header)) : prepared;
+  }
+
+  /**
+   * Every check that comes before the hash, ending with the duplicate check; the caller hashes
+   * `header` (on this thread or another) and hands the hash to `judge`.
+   */
+  prepare(submitted: ShareSubmission, job: ActiveJob | undefined): PreparedShare | Rejection {
     // Hex is case-insensitive to miners; normalizing first means an upper-case resubmission builds the very
     // same header and meets the duplicate check instead of slipping past it.
     const share = normalizeHex(submitted);
@@ -94,20 +120,23 @@ export class ShareValidator {
     const key = header.toString('latin1');
     if (job.seenHeaders.has(key)) return reject(22, 'duplicate', 'Duplicate share');
     job.seenHeaders.add(key);
+    return { ok: true, header, coinbase, difficulty: share.difficulty, blockTargetLE: job.blockTargetLE };
+  }
 
-    const hash = this.options.algorithm.hash(header);
+  /** Block target first, then the share target. */
+  judge(prepared: PreparedShare, hash: Buffer): ShareCheck {
     const shareDifficulty = this.hashDifficulty(hash);
-    const isBlock = meetsTarget(hash, job.blockTargetLE);
-    if (!isBlock && !meetsTarget(hash, this.shareTarget(share.difficulty))) {
+    const isBlock = meetsTarget(hash, prepared.blockTargetLE);
+    if (!isBlock && !meetsTarget(hash, this.shareTarget(prepared.difficulty))) {
       return reject(23, 'low-difficulty', `Low difficulty share of ${shareDifficulty.toPrecision(6)}`);
     }
     return {
       ok: true,
-      difficulty: share.difficulty,
+      difficulty: prepared.difficulty,
       shareDifficulty,
-      header,
-      coinbase,
-      blockHash: isBlock ? blockHashHex(header) : null,
+      header: prepared.header,
+      coinbase: prepared.coinbase,
+      blockHash: isBlock ? blockHashHex(prepared.header) : null,
     };
   }
 

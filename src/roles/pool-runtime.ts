@@ -45,6 +45,8 @@ export interface PoolRuntimeOptions {
    * coin, so the pools it can move between must never hand the same value to someone else. Default: a fresh one.
    */
   readonly extranonces?: ExtranonceAllocator;
+  /** Hashes share headers off the event loop; without it the algorithm hashes inline. */
+  readonly hasher?: (header: Buffer) => Promise<Buffer>;
 }
 
 export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
@@ -93,6 +95,7 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
       extranonce1Size: EXTRANONCE1_SIZE,
       extranonce2Size: EXTRANONCE2_SIZE,
       logger: this.log,
+      hasher: options.hasher,
     });
     this.backend.on('blockCandidate', (candidate) => this.emit('blockCandidate', candidate));
     this.backend.on('block', (outcome) => this.emit('block', outcome));
