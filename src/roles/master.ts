@@ -11,7 +11,8 @@ import { CliServer } from '../ipc/cli-server.js';
 import { Supervisor } from '../master/supervisor.js';
 import type { SupervisorTimings } from '../master/timings.js';
 import { resolveTimings, TIMINGS_ENV } from '../master/timings.js';
-import { startMasterMetrics } from '../metrics/master-endpoint.js';
+import { startMasterMetrics, type MasterMetrics } from '../metrics/master-endpoint.js';
+import { startAlerts, type RunningAlerts } from '../alerts/start-alerts.js';
 
 /** `--check-config`: 0 and the described config on stdout, or 1 and every problem on stderr. */
 export async function checkConfig(configDir: string): Promise<number> {
@@ -78,7 +79,7 @@ export async function runMaster(configDir: string): Promise<number> {
 
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info(`${signal} received; shutting down the children`);
-    void Promise.all([cli.close(), running.stop()]).then(() => {
+    void Promise.all([cli.close(), running.stop(), alerts?.stop()]).then(() => {
       logger.info('all children stopped; exiting');
       process.exit(0);
     });
@@ -86,10 +87,12 @@ export async function runMaster(configDir: string): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  let alerts: RunningAlerts | null = null;
+  let masterMetrics: MasterMetrics | null = null;
   if (config.global.metrics.enabled) {
     // Before any child starts: an operator who asked for metrics must not get a pool that silently has none.
     try {
-      await startMasterMetrics(config.global.metrics, logger);
+      masterMetrics = await startMasterMetrics(config.global.metrics, logger);
     } catch (error) {
       process.stderr.write(`cannot serve metrics on ${config.global.metrics.host}:${config.global.metrics.port}: ${(error as Error).message}\n`);
       return 1;
@@ -107,6 +110,8 @@ export async function runMaster(configDir: string): Promise<number> {
     );
   };
   listenCli();
+  // The master evaluates alerts: it is the one process every deployment runs (see src/alerts/start-alerts.ts).
+  if (config.global.alerts.enabled) alerts = startAlerts(config, logger, masterMetrics?.metrics.outbound);
   logger.info(`master started (pid ${process.pid}), children: ${specs.map((s) => `${s.role}/${s.forkId}`).join(', ')}`);
   running.start();
   return 0;
