@@ -1,0 +1,210 @@
+// The record-* scripts against a real redis-server: exact sums under concurrency from several connections,
+// operations applied once and in order, block rounds keyed by height and hash, a rejected block's round merged back.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { PoolKeys, toWorkUnits } from '../../src/redis/keys.js';
+import { RedisScripts } from '../../src/redis/script-loader.js';
+import { ALREADY_APPLIED, APPLIED, GAP, MERGED_BACK, NO_SUCH_BLOCK, ShareStore, type RecordOp } from '../../src/redis/share-store.js';
+import { parseBlockRecord, parseRoundMeta, parseShareLogEntry } from '../../src/redis/records.js';
+import type { BlockCandidate, BlockOutcome } from '../../src/mining/block-submitter.js';
+
+let redis: RedisHandle;
+const clients: Redis[] = [];
+
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => {
+  for (const c of clients) c.disconnect();
+  await redis.stop();
+});
+
+async function client(): Promise<Redis> {
+  const c = new Redis({ host: redis.host, port: redis.port, lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout: 5000 });
+  clients.push(c);
+  await c.connect();
+  return c;
+}
+
+function share(address: string, worker: string, difficulty: number, time = Date.now()): RecordOp {
+  return { kind: 'share', address, worker, units: toWorkUnits(difficulty), time };
+}
+
+function candidate(keys: PoolKeys, height: number, hash: string, finder = 'addrA'): BlockCandidate {
+  return {
+    pool: keys.poolId,
+    height,
+    blockHash: hash,
+    coinbaseTxid: 'c'.repeat(64),
+    reward: 312_500_000n + BigInt(height),
+    minerAddress: finder,
+    workerName: `${finder}.rig`,
+    shareDifficulty: 1.5,
+    jobId: 'j1',
+    foundAt: 1_700_000_000_000,
+  };
+}
+
+function outcome(c: BlockCandidate, verdict: BlockOutcome['verdict']): BlockOutcome {
+  return { candidate: c, verdict, answers: [{ daemon: 'd1', answer: verdict === 'rejected' ? 'bad-cb-amount' : null }], confirmations: verdict === 'accepted' ? 1 : null, submitMs: 3.4 };
+}
+
+test('1,000 concurrent share records from four connections sum exactly', async () => {
+  const keys = new PoolKeys('t1:', 'ltc');
+  const addresses = ['addrA', 'addrB', 'addrC'];
+  const stores = await Promise.all(
+    [0, 1, 2, 3].map(async (i) => new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: `w${i}` })),
+  );
+  // Difficulties whose float sum is inexact (0.1 + 0.2 …): the recorded integer units must still add up exactly.
+  const diffs = [0.1, 0.2, 0.3, 1.7, 1024, 0.0001];
+  const expectAddr = new Map<string, bigint>();
+  const expectWorker = new Map<string, bigint>();
+  const expectWorkerCount = new Map<string, number>();
+  const seqs = [1, 1, 1, 1];
+  const calls: Promise<number>[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const s = i % 4;
+    const address = addresses[i % 3];
+    const worker = `${address}.rig${i % 5}`;
+    const op = share(address, worker, diffs[i % diffs.length]);
+    if (op.kind !== 'share') throw new Error('unreachable');
+    expectAddr.set(address, (expectAddr.get(address) ?? 0n) + BigInt(op.units));
+    expectWorker.set(worker, (expectWorker.get(worker) ?? 0n) + BigInt(op.units));
+    expectWorkerCount.set(worker, (expectWorkerCount.get(worker) ?? 0) + 1);
+    calls.push(stores[s].apply(op, seqs[s]++));
+  }
+  const results = await Promise.all(calls);
+  assert.deepEqual(new Set(results), new Set([APPLIED]));
+
+  const c = clients[0];
+  const byAddr = await c.hgetall(keys.currentRound.addresses);
+  assert.deepEqual(new Map(Object.entries(byAddr).map(([k, v]) => [k, BigInt(v)])), expectAddr);
+  const byWorker = await c.hgetall(keys.currentRound.workers);
+  assert.deepEqual(new Map(Object.entries(byWorker).map(([k, v]) => [k, BigInt(v)])), expectWorker);
+  const total = [...expectAddr.values()].reduce((a, b) => a + b, 0n);
+  const meta = parseRoundMeta(await c.hgetall(keys.currentRound.meta));
+  assert.equal(meta.work, total);
+  assert.equal(meta.shares, 1000);
+  assert.equal(await c.xlen(keys.shareLog), 1000);
+  assert.equal(await c.xlen(keys.hashrate), 1000);
+  assert.equal(await c.hget(keys.stats, 'valid'), '1000');
+  for (const [worker, count] of expectWorkerCount) {
+    assert.equal(await c.hget(keys.worker(worker), 'valid'), String(count), worker);
+  }
+  assert.equal(await c.zcard(keys.workers), expectWorkerCount.size);
+  // The share log reproduces the round: its entries sum to the same work per address.
+  const log = (await c.xrange(keys.shareLog, '-', '+')).map(([id, f]) => parseShareLogEntry(id, f));
+  const fromLog = new Map<string, bigint>();
+  for (const e of log) fromLog.set(e.address, (fromLog.get(e.address) ?? 0n) + e.work);
+  assert.deepEqual(fromLog, expectAddr);
+  assert.equal(meta.firstShareId, log[0].id);
+});
+
+test('an operation is applied once, and never ahead of a missing predecessor', async () => {
+  const keys = new PoolKeys('t2:', 'ltc');
+  const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w' });
+  assert.equal(await store.apply(share('a', 'a.1', 1), 1), APPLIED);
+  assert.equal(await store.apply(share('a', 'a.1', 1), 1), ALREADY_APPLIED);
+  assert.equal(await store.apply(share('a', 'a.1', 1), 3), GAP);
+  assert.equal(await store.apply({ kind: 'invalid', address: 'a', worker: 'a.1', reason: 'stale', time: 1 }, 2), APPLIED);
+  assert.equal(await store.apply(share('a', 'a.1', 1), 3), APPLIED);
+  const c = clients[0];
+  assert.equal(await c.hget(keys.currentRound.addresses, 'a'), String(2 * 10_000));
+  assert.equal(await c.xlen(keys.shareLog), 2);
+  assert.deepEqual(await c.hmget(keys.worker('a.1'), 'valid', 'invalid', 'stale', 'duplicate'), ['2', '1', '1', null]);
+  assert.deepEqual(await c.hmget(keys.stats, 'valid', 'invalid', 'stale'), ['2', '1', '1']);
+});
+
+test('blocks close their round under height and hash; two blocks at one height get two rounds', async () => {
+  const keys = new PoolKeys('t3:', 'ltc');
+  const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w' });
+  const c = clients[0];
+  let seq = 1;
+  await store.apply(share('addrA', 'addrA.rig', 2), seq++);
+  await store.apply(share('addrB', 'addrB.rig', 3), seq++);
+  const first = candidate(keys, 100, 'aa'.repeat(32));
+  assert.equal(await store.apply({ kind: 'block', candidate: first, time: 5 }, seq++), APPLIED);
+  await store.apply(share('addrB', 'addrB.rig', 7), seq++);
+  const second = candidate(keys, 100, 'bb'.repeat(32), 'addrB');
+  assert.equal(await store.apply({ kind: 'block', candidate: second, time: 6 }, seq++), APPLIED);
+  // The same block again (e.g. a second daemon path) changes nothing.
+  assert.equal(await store.apply({ kind: 'block', candidate: second, time: 7 }, seq++), ALREADY_APPLIED);
+
+  const r1 = keys.round(100, first.blockHash);
+  const r2 = keys.round(100, second.blockHash);
+  assert.deepEqual(await c.hgetall(r1.addresses), { addrA: '20000', addrB: '30000' });
+  assert.deepEqual(await c.hgetall(r2.addresses), { addrB: '70000' });
+  assert.deepEqual(await c.hgetall(r2.workers), { 'addrB.rig': '70000' });
+  assert.equal(await c.exists(keys.currentRound.addresses, keys.currentRound.workers, keys.currentRound.meta), 0);
+  assert.deepEqual(await c.zrange(keys.blocksPending, 0, -1, 'WITHSCORES'), [`100:${first.blockHash}`, '100', `100:${second.blockHash}`, '100']);
+
+  const rec = parseBlockRecord(await c.hgetall(keys.block(100, first.blockHash)));
+  assert.equal(rec.pool, 'ltc');
+  assert.equal(rec.height, 100);
+  assert.equal(rec.hash, first.blockHash);
+  assert.equal(rec.coinbaseTxid, first.coinbaseTxid);
+  assert.equal(rec.reward, 312_500_100n);
+  assert.equal(rec.finder, 'addrA');
+  assert.equal(rec.worker, 'addrA.rig');
+  assert.equal(rec.shareDiff, 1.5);
+  assert.equal(rec.foundAt, first.foundAt);
+  assert.equal(rec.round, `100:${first.blockHash}`);
+  assert.equal(rec.roundWork, 50_000n);
+  assert.equal(rec.roundShares, 2);
+  assert.equal(rec.status, 'pending');
+  assert.equal(rec.verdict, '');
+
+  // The closed rounds' share-log ranges hold exactly their shares.
+  const m1 = parseRoundMeta(await c.hgetall(r1.meta));
+  const m2 = parseRoundMeta(await c.hgetall(r2.meta));
+  assert.equal((await c.xrange(keys.shareLog, m1.firstShareId!, m1.lastShareId!)).length, 2);
+  assert.equal((await c.xrange(keys.shareLog, m2.firstShareId!, m2.lastShareId!)).length, 1);
+
+  assert.equal(await store.apply({ kind: 'outcome', outcome: outcome(first, 'accepted'), time: 9 }, seq++), APPLIED);
+  const after = parseBlockRecord(await c.hgetall(keys.block(100, first.blockHash)));
+  assert.equal(after.verdict, 'accepted');
+  assert.equal(after.verdictAt, 9);
+  assert.equal(after.confirmations, 1);
+  assert.equal(after.status, 'pending');
+  assert.deepEqual(after.answers, [{ daemon: 'd1', answer: null }]);
+  const unknown = candidate(keys, 101, 'cc'.repeat(32));
+  assert.equal(await store.apply({ kind: 'outcome', outcome: outcome(unknown, 'accepted'), time: 9 }, seq++), NO_SUCH_BLOCK);
+});
+
+test("a block the daemon rejected gives its round back to the current one", async () => {
+  const keys = new PoolKeys('t4:', 'ltc');
+  const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w' });
+  const c = clients[0];
+  let seq = 1;
+  await store.apply(share('addrA', 'addrA.rig', 2), seq++);
+  await store.apply(share('addrB', 'addrB.x', 3), seq++);
+  const bad = candidate(keys, 200, 'dd'.repeat(32));
+  await store.apply({ kind: 'block', candidate: bad, time: 1 }, seq++);
+  // Shares keep arriving while the daemon thinks.
+  await store.apply(share('addrA', 'addrA.rig', 1), seq++);
+  await store.apply(share('addrC', 'addrC.y', 4), seq++);
+  assert.equal(await store.apply({ kind: 'outcome', outcome: outcome(bad, 'rejected'), time: 2 }, seq++), MERGED_BACK);
+
+  assert.deepEqual(await c.hgetall(keys.currentRound.addresses), { addrA: '30000', addrB: '30000', addrC: '40000' });
+  assert.deepEqual(await c.hgetall(keys.currentRound.workers), { 'addrA.rig': '30000', 'addrB.x': '30000', 'addrC.y': '40000' });
+  const meta = parseRoundMeta(await c.hgetall(keys.currentRound.meta));
+  assert.equal(meta.work, 100_000n);
+  assert.equal(meta.shares, 4);
+  assert.equal(meta.mergedRanges.length, 1);
+  const [from, to] = meta.mergedRanges[0];
+  const merged = (await c.xrange(keys.shareLog, from, to)).map(([id, f]) => parseShareLogEntry(id, f));
+  assert.deepEqual(merged.map((e) => e.address), ['addrA', 'addrB']);
+
+  const r = keys.round(200, bad.blockHash);
+  assert.equal(await c.exists(r.addresses, r.workers, r.meta), 0);
+  assert.equal(await c.zscore(keys.blocksPending, `200:${bad.blockHash}`), null);
+  assert.equal(await c.zscore(keys.blocksRejected, `200:${bad.blockHash}`), '200');
+  const rec = parseBlockRecord(await c.hgetall(keys.block(200, bad.blockHash)));
+  assert.equal(rec.status, 'rejected');
+  assert.equal(rec.verdict, 'rejected');
+  // A resent outcome (same number) does not merge twice.
+  assert.equal(await store.apply({ kind: 'outcome', outcome: outcome(bad, 'rejected'), time: 2 }, seq - 1), ALREADY_APPLIED);
+  assert.equal(await c.hget(keys.currentRound.addresses, 'addrA'), '30000');
+});
