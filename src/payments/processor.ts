@@ -1,0 +1,170 @@
+// One pool's payment run: lock -> settle an open intent -> classify pending blocks (credit, orphan, immature)
+// -> pay due balances. Every Redis write is a fenced script; a run that loses its lock stops at the next step.
+import type { PoolConfig } from '../config/types.js';
+import type { RpcClient } from '../daemon/rpc-client.js';
+import type { Logger } from '../log/logger.js';
+import { blockId } from '../redis/keys.js';
+import { ChainReader } from './chain.js';
+import { classifyBlock, onePerHeight, type BlockClass } from './classify.js';
+import { Payer, type KillPoint, type PayResult } from './payer.js';
+import { splitBlock } from './split-block.js';
+import type { PaymentStore, PendingBlock } from './store.js';
+
+export interface ProcessorOptions {
+  readonly pool: PoolConfig;
+  readonly store: PaymentStore;
+  /** The payment daemon (paymentProcessing.daemon), whose wallet pays. */
+  readonly rpc: RpcClient;
+  readonly logger: Logger;
+  /** Consecutive off-chain checks before a block is orphaned (default 3). */
+  readonly orphanAfterChecks?: number;
+  /** Outputs per sendmany (default 500). */
+  readonly maxOutputs?: number;
+  /** Lock lease; renewed before every step (default 120 s). */
+  readonly leaseMs?: number;
+  /** Deadline of sendmany (default 60 s). */
+  readonly sendTimeoutMs?: number;
+  readonly now?: () => number;
+  readonly killPoint?: (point: KillPoint) => void;
+}
+
+export interface RunSummary {
+  readonly status: 'locked' | 'halted' | 'done';
+  readonly credited: number;
+  readonly orphaned: number;
+  readonly immature: number;
+  readonly payment: PayResult | null;
+}
+
+class LockLost extends Error {
+  override readonly name = 'LockLost';
+}
+
+export class PoolPaymentProcessor {
+  private readonly log: Logger;
+  private readonly chain: ChainReader;
+  private readonly now: () => number;
+  private readonly leaseMs: number;
+
+  constructor(private readonly o: ProcessorOptions) {
+    this.log = o.logger.child({ component: 'payments', pool: o.pool.id });
+    this.chain = new ChainReader(o.rpc);
+    this.now = o.now ?? Date.now;
+    this.leaseMs = o.leaseMs ?? 120_000;
+  }
+
+  async runOnce(): Promise<RunSummary> {
+    const { store } = this.o;
+    const token = await store.acquireLock(this.leaseMs);
+    if (token === null) {
+      this.log.debug('another processor holds the payment lock');
+      return { status: 'locked', credited: 0, orphaned: 0, immature: 0, payment: null };
+    }
+    try {
+      return await this.run(token);
+    } catch (err) {
+      if (err instanceof LockLost) {
+        this.log.error('payment lock lost during the run; stopped before the next step');
+        return { status: 'locked', credited: 0, orphaned: 0, immature: 0, payment: null };
+      }
+      throw err;
+    } finally {
+      await store.releaseLock(token).catch((err: Error) => this.log.warn(`could not release the payment lock: ${err.message}`));
+    }
+  }
+
+  private async run(token: string): Promise<RunSummary> {
+    const { store } = this.o;
+    const keepLock = async (): Promise<void> => {
+      if (!(await store.renewLock(token, this.leaseMs))) throw new LockLost('payment lock lost');
+    };
+    const halted = await store.halted();
+    if (halted !== null) {
+      this.log.error(`payments for pool ${this.o.pool.id} are halted until an operator clears ${store.pay.halt}: ${halted}`);
+      return { status: 'halted', credited: 0, orphaned: 0, immature: 0, payment: null };
+    }
+    const payer = new Payer({
+      pool: this.o.pool,
+      store,
+      rpc: this.o.rpc,
+      logger: this.log,
+      now: this.now,
+      maxOutputs: this.o.maxOutputs ?? 500,
+      sendTimeoutMs: this.o.sendTimeoutMs ?? 60_000,
+      killPoint: this.o.killPoint,
+      keepLock,
+    });
+    // Before anything else: an unsettled intent means the wallet may have paid what Redis still shows as owed.
+    const settled = await payer.settleOpenIntent(token);
+    if (settled && settled.status !== 'paid') {
+      return { status: settled.status === 'halted' ? 'halted' : 'done', credited: 0, orphaned: 0, immature: 0, payment: settled };
+    }
+    await keepLock();
+    const counts = await this.classifyPending(token);
+    await keepLock();
+    const payment = await payer.payDue(token, await store.creditedRounds());
+    return { status: payment.status === 'halted' ? 'halted' : 'done', ...counts, payment };
+  }
+
+  private async classifyPending(token: string): Promise<{ credited: number; orphaned: number; immature: number }> {
+    const { store, pool } = this.o;
+    const pending = await store.pendingBlocks();
+    if (pending.length === 0) {
+      await store.setImmature(token, new Map());
+      return { credited: 0, orphaned: 0, immature: 0 };
+    }
+    const synced = await this.chain.synced();
+    const rules = { coinbaseMaturity: pool.coin.coinbaseMaturity, orphanAfterChecks: this.o.orphanAfterChecks ?? 3 };
+    const raw: { block: PendingBlock; cls: BlockClass }[] = [];
+    for (const block of pending) {
+      const facts = await this.chain.facts(block.record, synced);
+      raw.push({ block, cls: classifyBlock(block.record, facts, block.orphanChecks, rules) });
+    }
+    const confirmedBefore = await store.confirmedHeights(pending.map((p) => p.record.height));
+    const results = onePerHeight(
+      raw.map((r) => ({ block: { ...r.block, height: r.block.record.height, hash: r.block.record.hash }, cls: r.cls })),
+      confirmedBefore,
+    );
+    const poolScript = await this.chain.scriptOf(pool.address);
+    const immature = new Map<string, bigint>();
+    let credited = 0;
+    let orphaned = 0;
+    let immatureCount = 0;
+    for (const { block, cls } of results) {
+      const record = block.record;
+      const id = blockId(record.height, record.hash);
+      switch (cls.status) {
+        case 'confirmed': {
+          const split = await splitBlock(pool, record, store, this.chain, poolScript, this.now());
+          if (await store.credit(token, split, cls.confirmations)) {
+            credited++;
+            this.log.info(`block ${id} confirmed: ${split.amount} credited to ${split.credits.size} addresses`);
+          }
+          break;
+        }
+        case 'immature': {
+          immatureCount++;
+          const split = await splitBlock(pool, record, store, this.chain, poolScript, this.now());
+          for (const [address, amount] of split.credits) immature.set(address, (immature.get(address) ?? 0n) + amount);
+          await store.recordCheck(token, record, 'immature', 0, cls.confirmations);
+          break;
+        }
+        case 'missing':
+          this.log.warn(`block ${id} is off the main chain (check ${cls.misses} of ${rules.orphanAfterChecks})`);
+          await store.recordCheck(token, record, record.status, cls.misses, -1);
+          break;
+        case 'orphaned':
+          if (await store.orphan(token, record, cls.misses)) {
+            orphaned++;
+            this.log.warn(`block ${id} orphaned after ${cls.misses} checks; its round's work returns to the current round`);
+          }
+          break;
+        case 'unchanged':
+          this.log.info(`block ${id} left as it is: ${cls.reason}`);
+          break;
+      }
+    }
+    await store.setImmature(token, immature);
+    return { credited, orphaned, immature: immatureCount };
+  }
+}
