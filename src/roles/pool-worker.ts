@@ -1,9 +1,11 @@
-// A pool worker process: one PoolRuntime per enabled pool, all sharing this fork's algorithm kernels.
+// A pool worker process: one PoolRuntime per enabled pool (kept in a PoolSet with the switching ports), all sharing
+// this fork's algorithm kernels.
 // Several forks may run this role; node:cluster shares each stratum port between them.
+import { createHashPool } from '../algorithms/hash-pool.js';
 import { createAlgorithmRegistry } from '../algorithms/registry.js';
 import { assertNever } from '../ipc/messages.js';
 import { instrumentPool } from '../metrics/pool-instrumentation.js';
-import { PoolRuntime } from './pool-runtime.js';
+import { PoolSet } from './pool-set.js';
 import type { RoleContext } from './role-context.js';
 import { untilShutdown } from './role-context.js';
 
@@ -13,30 +15,32 @@ export type { RoleContext } from './role-context.js';
 const STATUS_INTERVAL_MS = 5_000;
 
 export async function runPoolWorker(ctx: RoleContext): Promise<void> {
-  const algorithms = createAlgorithmRegistry({ logger: ctx.logger });
-  const runtimes = ctx.config.pools
-    .filter((pool) => pool.enabled)
-    .map(
-      (pool) =>
-        new PoolRuntime({
-          pool,
-          global: ctx.config.global,
-          forkId: ctx.forkId,
-          algorithm: algorithms.get(pool.coin.algorithm),
-          logger: ctx.logger,
-        }),
-    );
-  for (const runtime of runtimes) {
-    instrumentPool(runtime, ctx.metrics);
-    runtime.on('block', (outcome) => {
-      if (outcome.verdict === 'accepted') {
-        ctx.logger.info(`block found and accepted at height ${outcome.candidate.height}: ${outcome.candidate.blockHash}`, {
-          pool: runtime.pool.id,
-          worker: outcome.candidate.workerName,
-        });
-      }
-    });
-  }
+  const { hashing } = ctx.config.global;
+  const algorithms = createAlgorithmRegistry({ prefer: hashing.kernel, logger: ctx.logger });
+  // Scrypt is where hashing dominates a share's cost; sha256d hashes faster inline than a thread hop takes.
+  const scryptPool =
+    hashing.threads > 0 && ctx.config.pools.some((p) => p.enabled && p.coin.algorithm === 'scrypt')
+      ? createHashPool({ threads: hashing.threads, algorithm: 'scrypt', prefer: hashing.kernel, logger: ctx.logger })
+      : null;
+  const pools = new PoolSet({
+    hasherFor: (algorithm) => (algorithm === 'scrypt' && scryptPool ? (header) => scryptPool.hash(header) : undefined),
+    pools: ctx.config.pools,
+    global: ctx.config.global,
+    forkId: ctx.forkId,
+    algorithms,
+    logger: ctx.logger,
+    onRuntime: (runtime) => {
+      instrumentPool(runtime, ctx.metrics);
+      runtime.on('block', (outcome) => {
+        if (outcome.verdict === 'accepted') {
+          ctx.logger.info(`block found and accepted at height ${outcome.candidate.height}: ${outcome.candidate.blockHash}`, {
+            pool: runtime.pool.id,
+            worker: outcome.candidate.workerName,
+          });
+        }
+      });
+    },
+  });
 
   const unsubscribe = ctx.ipc.onMessage((message) => {
     switch (message.type) {
@@ -44,15 +48,13 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
       case 'shutdown':
         return; // handled by the process entry
       case 'blocknotify':
-        for (const runtime of runtimes) {
-          if (runtime.pool.coin.id === message.coin || runtime.pool.id === message.coin) void runtime.onBlockNotify(message.blockHash);
-        }
+        pools.blockNotify(message.coin, message.blockHash);
         return;
       case 'reloadpool':
-        ctx.logger.warn(`reloadpool ${message.pool}: live reload is not implemented yet; restart the pool to apply changes`);
+        void pools.reload(message.pool);
         return;
       case 'coinswitch':
-        ctx.logger.warn(`coinswitch ${message.switchName} -> ${message.coin}: profit switching is not implemented yet`);
+        pools.coinSwitch(message.switchName, message.coin);
         return;
       default:
         assertNever(message);
@@ -60,13 +62,13 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
   });
 
   // A port that cannot be bound is fatal for this worker: the master restarts it with backoff and logs why.
-  await Promise.all(runtimes.map((r) => r.start()));
+  await pools.start();
   const sendStatus = () =>
     ctx.ipc.send({
       type: 'status',
       role: 'pool-worker',
       forkId: ctx.forkId,
-      pools: runtimes.map((r) => ({ pool: r.pool.id, connections: r.connectionCount })),
+      pools: pools.all.map((r) => ({ pool: r.pool.id, connections: r.connectionCount })),
     });
   sendStatus();
   const statusTimer = setInterval(sendStatus, STATUS_INTERVAL_MS);
@@ -75,6 +77,7 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
   await untilShutdown(ctx.shutdown);
   clearInterval(statusTimer);
   unsubscribe();
-  await Promise.all(runtimes.map((r) => r.stop()));
+  await pools.stop();
+  await scryptPool?.close();
   ctx.logger.info('pool worker stopped');
 }

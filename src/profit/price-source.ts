@@ -1,0 +1,90 @@
+// Reads coin prices from one configured HTTP JSON source. Every request has a deadline (the signal also bounds the
+// body read) and a bounded number of retries; a source that fails just contributes no prices this round.
+import type { PriceSourceConfig } from '../config/types.js';
+
+export interface FetchPricesOptions {
+  readonly timeoutMs: number;
+  readonly retries: number;
+  /** Pause before the n-th retry is n times this (default 250 ms). */
+  readonly retryDelayMs?: number;
+  readonly fetch?: typeof fetch;
+  /** Aborts waiting and requests at shutdown. */
+  readonly signal?: AbortSignal;
+}
+
+export type PriceFetch =
+  | { readonly ok: true; readonly prices: ReadonlyMap<string, string>; readonly missing: readonly string[]; readonly attempts: number }
+  | { readonly ok: false; readonly error: string; readonly attempts: number };
+
+/** Decimal prices only: no exponent, no sign, at most 18 fraction digits (what a scaled integer can hold exactly). */
+const DECIMAL = /^\d{1,15}(\.\d{1,18})?$/;
+
+/** A price as a plain positive decimal string, or null when the value is not a usable price. */
+export function normalizePrice(value: unknown): string | null {
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value <= 0) return null;
+    // toFixed avoids "1e-7"; 18 digits, then trailing zeros dropped.
+    text = value.toFixed(18).replace(/\.?0+$/, '');
+  } else if (typeof value === 'string') {
+    text = value.trim();
+  } else {
+    return null;
+  }
+  if (!DECIMAL.test(text) || !/[1-9]/.test(text)) return null;
+  return text;
+}
+
+/** Follows a dot path ("data.LTC.price"); array indexes are plain numbers ("0.price"). */
+export function readPath(root: unknown, path: string): unknown {
+  let node = root;
+  for (const part of path.split('.')) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+export function extractPrices(source: PriceSourceConfig, body: unknown): { prices: Map<string, string>; missing: string[] } {
+  const prices = new Map<string, string>();
+  const missing: string[] = [];
+  for (const [coin, path] of Object.entries(source.prices)) {
+    const price = normalizePrice(readPath(body, path));
+    if (price === null) missing.push(coin);
+    else prices.set(coin, price);
+  }
+  return { prices, missing };
+}
+
+export async function fetchPrices(source: PriceSourceConfig, options: FetchPricesOptions): Promise<PriceFetch> {
+  const doFetch = options.fetch ?? fetch;
+  let lastError = 'no attempt made';
+  const attempts = options.retries + 1;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (options.signal?.aborted) return { ok: false, error: 'aborted', attempts: attempt - 1 };
+    try {
+      const timeout = AbortSignal.timeout(options.timeoutMs);
+      const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+      const response = await doFetch(source.url, { signal, headers: { accept: 'application/json' } });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const body: unknown = await response.json();
+      const { prices, missing } = extractPrices(source, body);
+      return { ok: true, prices, missing, attempts: attempt };
+    } catch (err) {
+      const e = err as Error;
+      lastError = e.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : e.message;
+    }
+    if (attempt < attempts) await sleep((options.retryDelayMs ?? 250) * attempt, options.signal);
+  }
+  return { ok: false, error: lastError, attempts };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,153 @@
+// The pools of one pool worker process and the switching ports built on them. A reload replaces exactly one
+// pool's runtime (its miners reconnect; every other pool and its miners carry on), and switching ports are
+// re-pointed at the new runtime.
+import type { AlgorithmRegistry } from '../algorithms/registry.js';
+import type { AlgorithmName, GlobalConfig, PoolConfig } from '../config/types.js';
+import type { Logger } from '../log/logger.js';
+import { ExtranonceAllocator } from '../mining/extranonce.js';
+import { SwitchingPort } from '../profit/switching-port.js';
+import { EXTRANONCE2_SIZE, PoolRuntime } from './pool-runtime.js';
+
+export interface PoolSetOptions {
+  readonly pools: readonly PoolConfig[];
+  readonly global: GlobalConfig;
+  readonly forkId: number;
+  readonly algorithms: Pick<AlgorithmRegistry, 'get'>;
+  /** Off-thread hashing per algorithm, where the process runs a hash pool for it. */
+  readonly hasherFor?: (algorithm: AlgorithmName) => ((header: Buffer) => Promise<Buffer>) | undefined;
+  readonly logger: Logger;
+  /** Called for every runtime created, at start and on reload (metrics, block logging). */
+  readonly onRuntime?: (runtime: PoolRuntime) => void;
+  readonly stratumHost?: string;
+}
+
+export class PoolSet {
+  private readonly runtimes = new Map<string, PoolRuntime>();
+  private readonly switches: SwitchingPort[] = [];
+  /** One allocator for all pools: switching-port miners move between pools keeping their extranonce1. */
+  private readonly extranonces: ExtranonceAllocator;
+  private reloads: Promise<unknown> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(private readonly options: PoolSetOptions) {
+    this.log = options.logger;
+    this.extranonces = new ExtranonceAllocator(options.global.instanceId, options.forkId);
+    for (const pool of options.pools) if (pool.enabled) this.runtimes.set(pool.id, this.create(pool));
+    for (const sw of options.global.profitSwitch.switches) {
+      this.switches.push(
+        new SwitchingPort({
+          switch: sw,
+          runtimeOf: (coin) => this.runtimeOf(coin),
+          extranonces: this.extranonces,
+          extranonce2Size: EXTRANONCE2_SIZE,
+          logger: this.log,
+          host: options.stratumHost,
+        }),
+      );
+    }
+  }
+
+  get all(): PoolRuntime[] {
+    return [...this.runtimes.values()];
+  }
+
+  runtimeOf(coin: string): PoolRuntime | undefined {
+    for (const runtime of this.runtimes.values()) if (runtime.pool.coin.id === coin) return runtime;
+    return undefined;
+  }
+
+  switchingPort(name: string): SwitchingPort | undefined {
+    return this.switches.find((s) => s.name === name);
+  }
+
+  /** Binds every port (a port that cannot be bound rejects: fatal for the worker) and fetches first templates. */
+  async start(): Promise<void> {
+    await Promise.all([...this.all.map((r) => r.start()), ...this.switches.map((s) => s.listen())]);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.switches.map((s) => s.close()), ...this.all.map((r) => r.stop())]);
+  }
+
+  blockNotify(coin: string, blockHash: string): void {
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.pool.coin.id === coin || runtime.pool.id === coin) void runtime.onBlockNotify(blockHash);
+    }
+  }
+
+  coinSwitch(switchName: string, coin: string): boolean {
+    const port = this.switchingPort(switchName);
+    if (!port) {
+      this.log.warn(`coinswitch ${switchName} -> ${coin}: no such switch in this worker`);
+      return false;
+    }
+    if (!port.select(coin)) {
+      this.log.warn(`coinswitch ${switchName} -> ${coin}: the switch does not list that coin`);
+      return false;
+    }
+    return true;
+  }
+
+  /** Replaces one pool's runtime with one built from `pool`; reloads run one after another. */
+  reload(pool: PoolConfig): Promise<boolean> {
+    const run = this.reloads.then(() => this.replace(pool));
+    this.reloads = run.catch(() => undefined);
+    return run;
+  }
+
+  private async replace(pool: PoolConfig): Promise<boolean> {
+    const old = this.runtimes.get(pool.id);
+    if (old) {
+      this.runtimes.delete(pool.id);
+      await old.stop();
+    }
+    let ok = true;
+    if (pool.enabled) {
+      try {
+        await this.launch(pool);
+        this.log.info(`pool ${pool.id} reloaded: ports ${pool.ports.map((p) => `${p.port} (diff ${p.diff})`).join(', ')}`);
+      } catch (err) {
+        ok = false;
+        this.log.error(`pool ${pool.id}: the reloaded config does not start (${(err as Error).message}); going back to the previous one`);
+        if (old) {
+          try {
+            await this.launch(old.pool);
+          } catch (again) {
+            this.log.error(`pool ${pool.id}: the previous config does not start either: ${(again as Error).message}`);
+          }
+        }
+      }
+    } else {
+      this.log.info(`pool ${pool.id} is disabled by the reloaded config: stopped`);
+    }
+    for (const port of this.switches) for (const coin of new Set([pool.coin.id, ...(old ? [old.pool.coin.id] : [])])) port.attach(coin);
+    return ok;
+  }
+
+  private async launch(pool: PoolConfig): Promise<void> {
+    const runtime = this.create(pool);
+    this.runtimes.set(pool.id, runtime);
+    try {
+      await runtime.start();
+    } catch (err) {
+      this.runtimes.delete(pool.id);
+      await runtime.stop();
+      throw err;
+    }
+  }
+
+  private create(pool: PoolConfig): PoolRuntime {
+    const runtime = new PoolRuntime({
+      pool,
+      global: this.options.global,
+      forkId: this.options.forkId,
+      algorithm: this.options.algorithms.get(pool.coin.algorithm),
+      logger: this.options.logger,
+      stratumHost: this.options.stratumHost,
+      extranonces: this.extranonces,
+      hasher: this.options.hasherFor?.(pool.coin.algorithm),
+    });
+    this.options.onRuntime?.(runtime);
+    return runtime;
+  }
+}
