@@ -2,7 +2,8 @@
 -- and its round's work goes back into the current round (per address and worker, meta work/shares, its share-log
 -- range appended to mergedRanges), so the miners' work is paid with the next block instead.
 -- KEYS[1] payments:lock, KEYS[2] blocks:pending, KEYS[3] blocks:orphaned, KEYS[4] block:<height>:<hash>,
--- KEYS[5..7] round:<height>:<hash> (addresses, workers, meta), KEYS[8..10] round:current (addresses, workers, meta)
+-- KEYS[5] round:<height>:<hash>, KEYS[6] round:<height>:<hash>:workers, KEYS[7] round:<height>:<hash>:meta,
+-- KEYS[8] round:current, KEYS[9] round:current:workers, KEYS[10] round:current:meta
 -- ARGV[1] token, ARGV[2] block id, ARGV[3] height, ARGV[4] orphanChecks
 -- Result: 1 orphaned, 0 the block was not pending (already handled). Error FENCED when the token does not hold the lock.
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('FENCED payments lock not held') end
