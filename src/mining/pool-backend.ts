@@ -1,6 +1,7 @@
 // The mining side of one pool as the stratum layer sees it: extranonces, address checks, the current job and
 // the share check. Block candidates leave here for the submitter the moment they are found; the miner's answer
-// does not wait for the daemon.
+// does not wait for the daemon. An accepted share is answered only once the sink has kept it (recorded or queued),
+// so a crash never loses a share a miner was told counts.
 import { EventEmitter } from 'node:events';
 import type { PoolConfig } from '../config/types.js';
 import type { PowAlgorithm } from '../algorithms/types.js';
@@ -11,7 +12,18 @@ import type { BlockCandidate, BlockOutcome, BlockSubmitter } from './block-submi
 import type { ExtranonceAllocator } from './extranonce.js';
 import type { JobManager } from './job-manager.js';
 import { ShareValidator, type ShareCheck } from './share-validator.js';
-import type { JobNotification, ShareOutcome, ShareSubmission, StratumBackend } from './types.js';
+import type { JobNotification, ShareOutcome, ShareRejectReason, ShareSubmission, StratumBackend } from './types.js';
+
+/** Where shares and blocks are kept (the Redis share recorder in a pool worker). Calls are ordered. */
+export interface ShareSink {
+  /** Resolves true once the share is kept, false when it cannot be (the miner is told it was not accepted). */
+  recordShare(address: string, worker: string, difficulty: number): Promise<boolean>;
+  recordInvalid(address: string, worker: string, reason: ShareRejectReason): void;
+  recordBlock(candidate: BlockCandidate): Promise<boolean>;
+  recordBlockOutcome(outcome: BlockOutcome): Promise<boolean>;
+}
+
+const NOT_RECORDED: ShareOutcome = { ok: false, code: 20, reason: 'internal-error', message: 'Share could not be recorded, please retry' };
 
 export interface PoolBackendEvents {
   blockCandidate: [candidate: BlockCandidate];
@@ -27,6 +39,7 @@ export interface PoolBackendOptions {
   readonly extranonce1Size: number;
   readonly extranonce2Size: number;
   readonly logger: Logger;
+  readonly sink: ShareSink;
   readonly now?: () => number;
   /** Hashes headers off the event loop (a worker-thread pool); without it the algorithm hashes inline. */
   readonly hasher?: (header: Buffer) => Promise<Buffer>;
@@ -81,12 +94,16 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
     let check: ShareCheck;
     if (hasher) {
       const prepared = this.validator.prepare(share, job);
-      if (!prepared.ok) return prepared;
-      check = this.validator.judge(prepared, await hasher(prepared.header));
+      check = prepared.ok ? this.validator.judge(prepared, await hasher(prepared.header)) : prepared;
     } else {
       check = this.validator.check(share, job);
     }
-    if (!check.ok) return check;
+    if (!check.ok) {
+      this.options.sink.recordInvalid(share.minerAddress, share.workerName, check.reason);
+      return check;
+    }
+    // Issued before the block record, so the finding share belongs to the round the block closes.
+    const recorded = this.options.sink.recordShare(share.minerAddress, share.workerName, check.difficulty);
     if (check.blockHash && job) {
       const candidate: BlockCandidate = {
         pool: this.options.pool.id,
@@ -102,14 +119,18 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
       };
       const blockHex = job.template.serializeBlock(check.header, check.coinbase).toString('hex');
       this.emit('blockCandidate', candidate);
+      // Recorded the moment it is known, next to submitblock: a crash in between never loses a block.
+      void this.options.sink.recordBlock(candidate);
       void this.submitBlock(candidate, blockHex);
     }
+    if (!(await recorded)) return NOT_RECORDED;
     return { ok: true, difficulty: check.difficulty, shareDifficulty: check.shareDifficulty, blockHash: check.blockHash };
   }
 
   private async submitBlock(candidate: BlockCandidate, blockHex: string): Promise<void> {
     try {
       const outcome = await this.options.submitter.submit(candidate, blockHex);
+      void this.options.sink.recordBlockOutcome(outcome);
       this.emit('block', outcome);
       // Our own block moved the chain: fetch the next template now rather than waiting for a poll or blocknotify.
       if (outcome.verdict !== 'rejected') void this.options.jobs.refresh('block-found');

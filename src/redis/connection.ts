@@ -57,10 +57,13 @@ export function createRedisClient(config: RedisConfig, options: RedisConnectionO
     log.warn(`redis unavailable: ${err.message}`);
   });
   client.on('close', () => {
-    if (down) return;
-    down = true;
-    downSince = Date.now();
-    log.warn('redis connection closed; reconnecting');
+    // A deliberate disconnect() moves the status to 'end' right after 'close': nothing to report then.
+    setImmediate(() => {
+      if (down || client.status === 'end') return;
+      down = true;
+      downSince = Date.now();
+      log.warn('redis connection closed; reconnecting');
+    });
   });
   client.on('ready', () => {
     if (down) log.info(`redis connection ready again after ${Date.now() - downSince} ms`);

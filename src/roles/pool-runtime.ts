@@ -14,6 +14,9 @@ import { BanList } from '../stratum/banning.js';
 import type { BanEvent, ConnectEvent, DisconnectEvent, ShareEvent } from '../stratum/events.js';
 import { StratumServer } from '../stratum/server.js';
 import type { JobNotification } from '../mining/types.js';
+import type { RedisScripts } from '../redis/script-loader.js';
+import { PoolRecording } from '../shares/pool-recording.js';
+import type { QueueState } from '../shares/share-recorder.js';
 
 export const EXTRANONCE1_SIZE = 4;
 export const EXTRANONCE2_SIZE = 4;
@@ -30,6 +33,8 @@ export interface PoolRuntimeEvents {
   template: [template: { readonly height: number; readonly target: bigint }];
   /** Every job this pool's own ports get; switching ports mining this pool's coin relay it too. */
   job: [job: JobNotification];
+  /** The share recorder's outage queue changed (queued count, refused shares). */
+  recorder: [state: QueueState];
 }
 
 export interface PoolRuntimeOptions {
@@ -47,6 +52,8 @@ export interface PoolRuntimeOptions {
   readonly extranonces?: ExtranonceAllocator;
   /** Hashes share headers off the event loop; without it the algorithm hashes inline. */
   readonly hasher?: (header: Buffer) => Promise<Buffer>;
+  /** Redis scripts on a client shared by the worker's pools; default: a connection of its own from global.redis. */
+  readonly redis?: RedisScripts;
 }
 
 export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
@@ -57,6 +64,8 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
   readonly backend: PoolBackend;
   private readonly servers: StratumServer[];
   private readonly log: Logger;
+  /** Shares, rounds and blocks in Redis. */
+  readonly recording: PoolRecording;
 
   constructor(options: PoolRuntimeOptions) {
     super();
@@ -64,6 +73,14 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
     this.pool = pool;
     this.log = options.logger.child({ pool: pool.id });
     const network = pool.coin.networks[pool.network];
+    this.recording = new PoolRecording({
+      pool,
+      global: options.global,
+      forkId: options.forkId,
+      logger: this.log,
+      scripts: options.redis,
+      onQueueChange: (state) => this.emit('recorder', state),
+    });
     this.daemons = new DaemonSet(pool.daemons, {
       logger: this.log,
       onEvent: (event) => {
@@ -96,6 +113,7 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
       extranonce2Size: EXTRANONCE2_SIZE,
       logger: this.log,
       hasher: options.hasher,
+      sink: this.recording.recorder,
     });
     this.backend.on('blockCandidate', (candidate) => this.emit('blockCandidate', candidate));
     this.backend.on('block', (outcome) => this.emit('block', outcome));
@@ -129,6 +147,8 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
 
   /** Starts listening at once; miners get work as soon as the first template arrives. */
   async start(): Promise<void> {
+    // Redis connects in the background: while it is away, shares wait in the recorder's queue.
+    this.recording.start();
     await Promise.all(this.servers.map((s) => s.listen()));
     this.log.info(`stratum listening on ${this.servers.map((s) => s.port).join(', ')}`);
     await this.jobs.start();
@@ -147,6 +167,8 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
   async stop(): Promise<void> {
     this.jobs.stop();
     await Promise.all(this.servers.map((s) => s.close()));
+    // After the listeners: no new shares arrive while the queue is flushed.
+    await this.recording.close();
     this.daemons.close();
   }
 }

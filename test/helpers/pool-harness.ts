@@ -2,13 +2,15 @@
 // and runs a PoolRuntime in this process (or hands the directory to a master process).
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import type { PoolConfig, ResolvedConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createAlgorithmRegistry } from '../../src/algorithms/registry.js';
 import { PoolRuntime } from '../../src/roles/pool-runtime.js';
 import type { RegtestNode } from './litecoind.js';
+import type { RedisHandle } from './redis-server.js';
+import { PoolKeys } from '../../src/redis/keys.js';
 import { findFreePorts } from './ports.js';
 
 const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
@@ -25,6 +27,10 @@ export interface PoolDirOptions {
   /** Extra config.json fields. */
   readonly global?: Record<string, unknown>;
   readonly daemonTimeoutMs?: number;
+  /** The Redis the pool records shares in (the config points at an unused port without it). */
+  readonly redis?: Pick<RedisHandle, 'host' | 'port'>;
+  /** Redis key prefix; default: unique per directory, so pools sharing one test Redis never mix their keys. */
+  readonly keyPrefix?: string;
 }
 
 export interface PoolDir {
@@ -44,7 +50,9 @@ export async function writePoolDir(options: PoolDirOptions): Promise<PoolDir> {
   const global = {
     instanceId: 1,
     logging: { level: 'warn', json: false },
-    redis: { host: '127.0.0.1', port: 1 },
+    redis: options.redis
+      ? { host: options.redis.host, port: options.redis.port, keyPrefix: options.keyPrefix ?? `${basename(dir)}:` }
+      : { host: '127.0.0.1', port: 1 },
     cliPort,
     clustering: { enabled: true, forks: 1 },
     website: { enabled: false, host: '127.0.0.1', port: 1 },
@@ -88,11 +96,15 @@ export interface RunningPool {
   readonly config: ResolvedConfig;
   readonly pool: PoolConfig;
   readonly stratumPort: number;
+  /** The pool's Redis keys (prefix from its config). */
+  readonly keys: PoolKeys;
   stop(): Promise<void>;
 }
 
 /** A PoolRuntime in this process on 127.0.0.1, started and serving its first job. */
-export async function startPool(options: PoolDirOptions & { readonly forkId?: number }): Promise<RunningPool> {
+export async function startPool(
+  options: PoolDirOptions & { readonly redis: Pick<RedisHandle, 'host' | 'port'>; readonly forkId?: number },
+): Promise<RunningPool> {
   const written = await writePoolDir(options);
   const config = await loadPoolDir(written.dir);
   const pool = config.pools[0];
@@ -111,6 +123,7 @@ export async function startPool(options: PoolDirOptions & { readonly forkId?: nu
     config,
     pool,
     stratumPort: pool.ports[0].port,
+    keys: new PoolKeys(config.global.redis.keyPrefix, pool.id),
     stop: async () => {
       await runtime.stop();
       written.remove();

@@ -9,6 +9,7 @@ import { TestMiner, targetFromBitsHex, type MinerJob } from '../helpers/test-min
 import { findFreePort } from '../helpers/ports.js';
 import { notifyPrevHash } from '../../src/blockchain/bitcoin/job-template.js';
 import { waitFor } from '../helpers/processes.js';
+import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 
 const WALLET = 'pool';
 /** Share target a bit above regtest's block target, so some valid shares are not blocks and some are low. */
@@ -25,6 +26,7 @@ interface BlockJson {
 describe('pool mining on regtest', { timeout: 240_000 }, () => {
   let pair: RegtestPair;
   let pool: RunningPool;
+  let redis: RedisHandle;
   let poolAddress: string;
   const miners: TestMiner[] = [];
 
@@ -69,17 +71,18 @@ describe('pool mining on regtest', { timeout: 240_000 }, () => {
 
   before(async () => {
     // A huge -maxtipage lets node A template height 1 straight from genesis.
-    pair = await startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } });
+    [pair, redis] = await Promise.all([startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } }), startRedis()]);
     await createWallet(pair.a, WALLET);
     poolAddress = await newAddress(pair.a, WALLET, 'bech32');
     // A short rebroadcast makes same-block refreshes (new mempool transactions) reach miners quickly.
-    pool = await startPool({ daemons: [pair.a], address: poolAddress, diff: DIFF, pool: { jobRebroadcastTimeout: 1 } });
+    pool = await startPool({ daemons: [pair.a], address: poolAddress, diff: DIFF, redis, pool: { jobRebroadcastTimeout: 1 } });
   });
 
   after(async () => {
     for (const m of miners) m.close();
     await pool?.stop();
     await pair?.stop();
+    await redis?.stop();
   });
 
   test('blocks at heights 1-16 (OP_1..OP_16 BIP34 pushes) are accepted and pay the pool address', async () => {
@@ -140,7 +143,7 @@ describe('pool mining on regtest', { timeout: 240_000 }, () => {
   test('legacy and P2SH-segwit pool addresses: the coinbase output equals validateaddress scriptPubKey', async () => {
     for (const type of ['legacy', 'p2sh-segwit'] as const) {
       const address = await newAddress(pair.a, WALLET, type);
-      const other = await startPool({ daemons: [pair.a], address, diff: DIFF });
+      const other = await startPool({ daemons: [pair.a], address, diff: DIFF, redis });
       try {
         const miner = await connectMiner(other.stratumPort, `${address}.typed`);
         await mineBlockThroughPool(miner, address, `${address}.typed`);
@@ -195,7 +198,7 @@ describe('pool mining on regtest', { timeout: 240_000 }, () => {
     });
     await new Promise<void>((resolve) => silent.listen(silentPort, '127.0.0.1', resolve));
     const hangingDaemon = { host: '127.0.0.1' as const, rpcPort: silentPort, user: 'x', password: 'x' };
-    const failover = await startPool({ daemons: [hangingDaemon, pair.a], address: poolAddress, diff: DIFF, daemonTimeoutMs: 1000 });
+    const failover = await startPool({ daemons: [hangingDaemon, pair.a], address: poolAddress, diff: DIFF, daemonTimeoutMs: 1000, redis });
     try {
       const miner = await connectMiner(failover.stratumPort);
       await mineBlockThroughPool(miner, poolAddress);
