@@ -24,8 +24,7 @@ export function normalizePrice(value: unknown): string | null {
   let text: string;
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value <= 0) return null;
-    // toFixed avoids "1e-7"; 18 digits, then trailing zeros dropped.
-    text = value.toFixed(18).replace(/\.?0+$/, '');
+    text = plainDecimal(value);
   } else if (typeof value === 'string') {
     text = value.trim();
   } else {
@@ -33,6 +32,17 @@ export function normalizePrice(value: unknown): string | null {
   }
   if (!DECIMAL.test(text) || !/[1-9]/.test(text)) return null;
   return text;
+}
+
+/** A number's shortest round-trip digits without exponent notation: 1e-7 -> "0.0000001", 84.12 -> "84.12". */
+function plainDecimal(value: number): string {
+  const match = /^(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(String(value));
+  if (!match) return String(value);
+  const digits = match[1] + (match[2] ?? '');
+  const point = match[1].length + Number(match[3]);
+  if (point <= 0) return `0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return digits + '0'.repeat(point - digits.length);
+  return `${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** Follows a dot path ("data.LTC.price"); array indexes are plain numbers ("0.price"). */
