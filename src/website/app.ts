@@ -34,7 +34,6 @@ const PAGES: Record<string, string> = {
   '/getting-started': 'getting-started.html',
   '/blocks': 'blocks.html',
   '/payments': 'payments.html',
-  '/api': 'api.html',
 };
 
 export function createWebsiteApp(options: WebsiteAppOptions): Express {
@@ -54,6 +53,8 @@ export function createWebsiteApp(options: WebsiteAppOptions): Express {
     next();
   });
 
+  // The API's documentation page sits at /api itself, so it is routed before the API's own 404.
+  app.get('/api', (_req, res) => res.sendFile('api.html', { root: staticDir }));
   app.get('/api/live_stats', (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     res.write(': connected\n\n');

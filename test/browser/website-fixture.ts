@@ -1,0 +1,101 @@
+// A website in this process on a real redis-server: a pool config loaded through the product's validator, the
+// refresher with fixed network figures, and the server on a free port. Recorder-side data is written with the
+// key layout of src/redis/keys.ts, so the refresher reads exactly what pool workers write.
+import { Redis } from 'ioredis';
+import type { PoolConfig } from '../../src/config/types.js';
+import { createLogger } from '../../src/log/logger.js';
+import { PoolKeys, WORK_SCALE } from '../../src/redis/keys.js';
+import { poolInfoOf } from '../../src/website/pool-info.js';
+import { RedisStatsSource } from '../../src/website/redis-stats-source.js';
+import { StatsRefresher } from '../../src/website/refresher.js';
+import { WebsiteServer } from '../../src/website/server.js';
+import { SnapshotStore } from '../../src/website/snapshot-store.js';
+import type { NetworkInfo } from '../../src/website/types.js';
+import { loadPoolDir, writePoolDir } from '../helpers/pool-harness.js';
+import { findFreePort } from '../helpers/ports.js';
+import type { RedisHandle } from '../helpers/redis-server.js';
+
+export const KEY_PREFIX = 'hfweb:';
+export const SCRYPT_MULTIPLIER = 65536;
+
+export interface WebsiteFixture {
+  readonly pool: PoolConfig;
+  readonly redis: Redis;
+  readonly keys: PoolKeys;
+  readonly store: SnapshotStore;
+  readonly refresher: StatsRefresher;
+  readonly baseUrl: string;
+  network: NetworkInfo;
+  stop(): Promise<void>;
+}
+
+export async function startWebsiteFixture(redisHandle: RedisHandle, address: string): Promise<WebsiteFixture> {
+  const dir = await writePoolDir({
+    daemons: [{ host: '127.0.0.1', rpcPort: 1, user: 'u', password: 'p' }],
+    address,
+    rewardRecipients: { [address]: 1.5 },
+    pool: { paymentProcessing: { enabled: false, paymentInterval: 60, minimumPayment: '0.01', scheme: 'PPLNS' } },
+  });
+  const config = await loadPoolDir(dir.dir);
+  dir.remove();
+  const pool = config.pools[0];
+  const logger = createLogger({ level: 'warn', context: { role: 'test-website' } });
+  const redis = new Redis({ host: redisHandle.host, port: redisHandle.port, commandTimeout: 2000, maxRetriesPerRequest: 1 });
+  const store = new SnapshotStore(redis, KEY_PREFIX);
+  const fixture = {
+    network: { height: 120, difficulty: 0.002, hashrate: 12345 } as NetworkInfo,
+  } as { network: NetworkInfo };
+  const refresher = new StatsRefresher({
+    pools: [pool],
+    multiplierOf: () => SCRYPT_MULTIPLIER,
+    store,
+    source: new RedisStatsSource(redis, { keyPrefix: KEY_PREFIX, windowSeconds: 300 }),
+    network: { read: async () => fixture.network },
+    logger,
+    intervalMs: 500,
+    historyStepSeconds: 1,
+    historyHours: 24,
+  });
+  const port = await findFreePort();
+  const server = new WebsiteServer({ pools: [poolInfoOf(pool)], store, host: '127.0.0.1', port, logger, livePollMs: 250 });
+  await server.listen();
+  return Object.assign(fixture, {
+    pool,
+    redis,
+    keys: new PoolKeys(KEY_PREFIX, pool.id),
+    store,
+    refresher,
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await refresher.stop();
+      await server.close();
+      redis.disconnect();
+    },
+  });
+}
+
+/** Records accepted shares the way the share recorder lays them out (hashrate stream, worker stats, round). */
+export async function recordShares(f: WebsiteFixture, login: string, difficulty: number, count: number, at = Date.now()): Promise<void> {
+  const address = login.split('.')[0];
+  const units = String(Math.round(difficulty * WORK_SCALE));
+  const pipe = f.redis.pipeline();
+  for (let i = 0; i < count; i += 1) {
+    pipe.xadd(f.keys.hashrate, '*', 'w', login, 'd', units);
+    pipe.hincrby(f.keys.currentRound.addresses, address, units);
+    pipe.hincrby(f.keys.currentRound.workers, login, units);
+  }
+  pipe.hset(f.keys.worker(login), 'address', address, 'lastShare', String(at));
+  pipe.hincrby(f.keys.worker(login), 'valid', count);
+  pipe.zadd(f.keys.workers, at, login);
+  await pipe.exec();
+}
+
+/** A pending block as the recorder writes it on a block candidate. */
+export async function recordBlock(f: WebsiteFixture, height: number, hash: string, finder: string, worker: string, reward: bigint): Promise<void> {
+  const id = `${height}:${hash}`;
+  await f.redis
+    .multi()
+    .hset(f.keys.block(height, hash), { pool: f.pool.id, height, hash, reward: reward.toString(), finder, worker, foundAt: Date.now(), status: 'pending', confirmations: '1' })
+    .zadd(f.keys.blocksPending, height, id)
+    .exec();
+}
