@@ -1,10 +1,10 @@
 // Builds the alerting pieces from the config and runs the evaluator. The master runs it (every deployment has a
 // master, while the website and payment processor are optional); the Redis lock keeps it to one evaluator when
 // several instances share a Redis.
-import { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { OutboundMetrics } from '../metrics/outbound.js';
+import { connectInBackground, createRedisClient } from '../redis/connection.js';
 import { AlertStore } from './alert-store.js';
 import { AlertEvaluator } from './evaluator.js';
 import type { Notifier } from './notifier.js';
@@ -26,16 +26,8 @@ export function buildNotifiers(config: ResolvedConfig['global']['alerts'], metri
 
 export function startAlerts(config: ResolvedConfig, logger: Logger, metrics?: OutboundMetrics): RunningAlerts {
   const { redis: rc, alerts } = config.global;
-  const redis = new Redis({
-    host: rc.host,
-    port: rc.port,
-    password: rc.password ?? undefined,
-    db: rc.db,
-    connectTimeout: REDIS_TIMEOUT_MS,
-    commandTimeout: REDIS_TIMEOUT_MS,
-    maxRetriesPerRequest: 1,
-  });
-  redis.on('error', (err: Error) => logger.debug(`alerts redis: ${err.message}`));
+  const redis = createRedisClient(rc, { name: 'headframe-alerts', logger, connectTimeoutMs: REDIS_TIMEOUT_MS, commandTimeoutMs: REDIS_TIMEOUT_MS });
+  connectInBackground(redis, logger);
   const shutdown = new AbortController();
   const notifiers = buildNotifiers(alerts, metrics, shutdown.signal);
   if (notifiers.length === 0) logger.warn('alerts are enabled but neither telegram nor webhooks are configured: alerts are only recorded');

@@ -8,6 +8,8 @@ export interface RecordedCall {
   readonly method: string;
   readonly body: Record<string, unknown>;
   readonly at: number;
+  /** The message_id this stand-in gave a successful sendMessage. */
+  messageId?: number;
 }
 
 export type Answer = { readonly status: number; readonly body: unknown } | 'stall';
@@ -68,6 +70,7 @@ export class TelegramStandIn {
     if (call.method === 'sendMessage') {
       const id = this.nextId++;
       this.live.add(id);
+      call.messageId = id;
       return { status: 200, body: { ok: true, result: { message_id: id, chat: { id: call.body.chat_id }, text: call.body.text } } };
     }
     if (call.method === 'deleteMessage') {

@@ -1,0 +1,161 @@
+// The alert evaluator on a real Redis, with shares recorded by the product's own record-share script and a local
+// stand-in for the Telegram API. Time is injected (evaluations at chosen instants), so thresholds cost no waiting.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { AlertStore } from '../../src/alerts/alert-store.js';
+import { AlertEvaluator } from '../../src/alerts/evaluator.js';
+import { buildNotifiers } from '../../src/alerts/start-alerts.js';
+import type { AlertsConfig } from '../../src/config/types.js';
+import { createLogger } from '../../src/log/logger.js';
+import { PoolKeys } from '../../src/redis/keys.js';
+import { RedisScripts } from '../../src/redis/script-loader.js';
+import { ShareStore } from '../../src/redis/share-store.js';
+import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { TelegramStandIn } from '../unit/alerts/telegram-stand-in.js';
+
+const PREFIX = 'hf-alerts:';
+const POOL = 'ltc';
+const ADDRESS = 'rltc1qexampleaddress';
+const T0 = 1_800_000_000_000;
+const logger = createLogger({ level: 'error', context: { role: 'test' } });
+
+describe('alert evaluator on Redis with a Telegram stand-in', { timeout: 60_000 }, () => {
+  let redis: RedisHandle;
+  const clients: Redis[] = [];
+  const api = new TelegramStandIn();
+  let shares: ShareStore;
+  let seq = 0;
+  let config: AlertsConfig;
+
+  function client(): Redis {
+    const c = new Redis({ host: '127.0.0.1', port: redis.port, commandTimeout: 2000, maxRetriesPerRequest: 1 });
+    clients.push(c);
+    return c;
+  }
+
+  function evaluator(at: { now: number }): AlertEvaluator {
+    return new AlertEvaluator({
+      store: new AlertStore(client(), PREFIX),
+      config,
+      pools: [POOL],
+      notifiers: buildNotifiers(config),
+      logger,
+      now: () => at.now,
+    });
+  }
+
+  async function share(worker: string, time: number): Promise<void> {
+    await shares.apply({ kind: 'share', address: ADDRESS, worker: `${ADDRESS}.${worker}`, units: '10000', time }, ++seq);
+  }
+
+  const sentFor = (worker: string) => api.sent().filter((c) => String(c.body.text).includes(`.${worker} `));
+
+  before(async () => {
+    redis = await startRedis();
+    await api.start();
+    config = {
+      enabled: true,
+      evaluateInterval: 1,
+      workerOfflineAfter: 10,
+      workerForgetAfter: 3600,
+      minPoolHashrate: 0,
+      telegram: { botToken: '42:TEST', chatId: '-100', apiBaseUrl: api.baseUrl, timeoutMs: 500 },
+      webhooks: [],
+    };
+    shares = new ShareStore({ scripts: new RedisScripts(client()), keys: new PoolKeys(PREFIX, POOL), writerId: 'test' });
+  });
+
+  after(async () => {
+    for (const c of clients) c.disconnect();
+    await api.stop();
+    await redis?.stop();
+  });
+
+  test('one sendMessage per offline worker after the threshold, the matching deleteMessage when it resumes, nothing twice across a restart', async () => {
+    const clock = { now: T0 };
+    await share('rig1', T0);
+    await share('rig2', T0);
+    let first = evaluator(clock);
+
+    clock.now = T0 + 9_999;
+    assert.equal(await first.runOnce(), true);
+    assert.equal(api.calls.length, 0, 'nothing before the threshold');
+
+    clock.now = T0 + 10_000;
+    await first.runOnce();
+    clock.now = T0 + 12_000;
+    await first.runOnce();
+    assert.equal(sentFor('rig1').length, 1);
+    assert.equal(sentFor('rig2').length, 1);
+    assert.equal(api.calls.length, 2);
+
+    // A second evaluator (another instance) does nothing while the first holds the lock.
+    const rival = evaluator(clock);
+    assert.equal(await rival.runOnce(), false);
+
+    // Restart while both alerts are firing: the old evaluator goes away, a new one with a new connection takes over.
+    await first.stop();
+    first = evaluator(clock);
+    clock.now = T0 + 20_000;
+    assert.equal(await first.runOnce(), true);
+    assert.equal(api.calls.length, 2, 'a restarted evaluator sends nothing again');
+
+    // rig1 resumes: its message (id from the stored state) is deleted; rig2 stays firing.
+    await share('rig1', T0 + 21_000);
+    clock.now = T0 + 22_000;
+    await first.runOnce();
+    assert.deepEqual(api.deleted().map((c) => c.body.message_id), [sentFor('rig1')[0].messageId]);
+    await first.runOnce();
+    assert.equal(api.calls.length, 3, 'resolved once, nothing more');
+
+    await first.stop();
+    await rival.stop();
+  });
+
+  test('a stalled Telegram call fails at its deadline without holding up another worker; it is not resent', async () => {
+    api.calls.length = 0;
+    const clock = { now: T0 + 100_000 };
+    await share('slow', clock.now);
+    await share('fast', clock.now);
+    api.override = (call) => (String(call.body.text).includes('.slow ') ? 'stall' : undefined);
+    const ev = evaluator(clock);
+    clock.now += 10_000;
+    const started = Date.now();
+    await ev.runOnce();
+    const took = Date.now() - started;
+    assert.ok(took >= 450 && took < 2000, `evaluation took ${took} ms with a 500 ms deadline`);
+    assert.equal(sentFor('fast').length, 1);
+    assert.equal(sentFor('slow').length, 1);
+    const fastAnsweredWithin = sentFor('fast')[0].at - started;
+    assert.ok(fastAnsweredWithin < 400, `fast worker's alert went out ${fastAnsweredWithin} ms into the evaluation`);
+    const states = await client().hgetall(`${PREFIX}{${POOL}}:alerts:workers`);
+    const fast = JSON.parse(states[`${ADDRESS}.fast`]) as { deliveries: Record<string, { status: string; ref: string | null }> };
+    const slow = JSON.parse(states[`${ADDRESS}.slow`]) as { deliveries: Record<string, { status: string }> };
+    assert.equal(fast.deliveries.telegram.status, 'sent');
+    assert.match(fast.deliveries.telegram.ref ?? '', /^\d+$/);
+    assert.equal(slow.deliveries.telegram.status, 'unknown', 'a timed-out send may have arrived');
+
+    api.override = null;
+    clock.now += 5_000;
+    await ev.runOnce();
+    assert.equal(sentFor('slow').length, 1, 'a send that may have arrived is not repeated');
+    await ev.stop();
+  });
+
+  test('a worker past workerForgetAfter is dropped without a message', async () => {
+    api.calls.length = 0;
+    const clock = { now: T0 + 200_000 };
+    await share('gone', clock.now);
+    const ev = evaluator(clock);
+    clock.now += 11_000;
+    await ev.runOnce();
+    assert.equal(sentFor('gone').length, 1);
+    clock.now += 3_600_000;
+    await ev.runOnce();
+    const states = await client().hgetall(`${PREFIX}{${POOL}}:alerts:workers`);
+    assert.equal(states[`${ADDRESS}.gone`], undefined);
+    assert.equal(api.deleted().length, 0);
+    await ev.stop();
+  });
+});
