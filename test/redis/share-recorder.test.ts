@@ -1,0 +1,120 @@
+// The recorder's outage queue against a real redis-server that goes away: every share answered "kept" is in Redis
+// afterwards exactly once, in order; a full queue refuses shares instead of confirming them; a hung server's
+// timed-out commands that run later are not applied twice.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/processes.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createRedisClient } from '../../src/redis/connection.js';
+import { PoolKeys } from '../../src/redis/keys.js';
+import { RedisScripts } from '../../src/redis/script-loader.js';
+import { ShareStore } from '../../src/redis/share-store.js';
+import { ShareRecorder, type QueueState } from '../../src/shares/share-recorder.js';
+import type { BlockCandidate } from '../../src/mining/block-submitter.js';
+import type { Redis } from 'ioredis';
+
+const logger = createLogger({ level: 'error' });
+let redis: RedisHandle;
+const clients: Redis[] = [];
+
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => {
+  for (const c of clients) c.disconnect();
+  await redis.stop();
+});
+
+async function setup(prefix: string, options: { maxQueue?: number; commandTimeoutMs?: number } = {}) {
+  const client = createRedisClient(
+    { host: redis.host, port: redis.port, password: null, db: 0, keyPrefix: prefix },
+    { name: prefix, logger, commandTimeoutMs: options.commandTimeoutMs ?? 1000, maxReconnectDelayMs: 200 },
+  );
+  clients.push(client);
+  await client.connect();
+  const keys = new PoolKeys(prefix, 'ltc');
+  const states: QueueState[] = [];
+  const recorder = new ShareRecorder({
+    store: new ShareStore({ scripts: new RedisScripts(client), keys, writerId: 'w1' }),
+    logger,
+    maxQueue: options.maxQueue,
+    retryMinMs: 50,
+    retryMaxMs: 200,
+    onQueueChange: (s) => states.push(s),
+  });
+  return { client, keys, recorder, states };
+}
+
+function candidate(height: number, hash: string): BlockCandidate {
+  return { pool: 'ltc', height, blockHash: hash, coinbaseTxid: 'c'.repeat(64), reward: 5_000_000_000n, minerAddress: 'A', workerName: 'A.1', shareDifficulty: 2, jobId: '1', foundAt: 1 };
+}
+
+test('shares kept during a redis outage are all written, once, when it returns', { timeout: 30_000 }, async () => {
+  const { client, keys, recorder, states } = await setup('out1:');
+  let kept = 0;
+  const record = async (n: number) => {
+    const results = await Promise.all(Array.from({ length: n }, (_, i) => recorder.recordShare(i % 2 ? 'A' : 'B', i % 2 ? 'A.1' : 'B.1', 1)));
+    kept += results.filter(Boolean).length;
+    assert.ok(results.every(Boolean));
+  };
+  await record(100);
+  assert.equal(recorder.state.mode, 'live');
+  await redis.stopKeepingData();
+  await record(150);
+  recorder.recordInvalid('A', 'A.1', 'duplicate');
+  void recorder.recordBlock(candidate(10, 'ab'.repeat(32)));
+  await record(50);
+  assert.equal(recorder.state.mode, 'queued');
+  assert.ok(recorder.state.queued >= 200, `queued ${recorder.state.queued}`);
+  await redis.startAgain();
+  await waitFor(() => recorder.state.mode === 'live', { timeoutMs: 15_000, intervalMs: 50, what: 'queue drained' });
+  assert.equal(recorder.state.queued, 0);
+  assert.ok(states.some((s) => s.queued > 0) && states.at(-1)!.queued === 0);
+
+  // 100 + 150 went into the round the block closed (in order), 50 into the new round.
+  const closed = keys.round(10, 'ab'.repeat(32));
+  assert.equal(await client.hget(closed.meta, 'shares'), '250');
+  assert.equal(await client.hget(keys.currentRound.meta, 'shares'), '50');
+  assert.equal(await client.hget(keys.stats, 'valid'), String(kept));
+  assert.equal(await client.xlen(keys.shareLog), kept);
+  assert.deepEqual(await client.hmget(keys.stats, 'invalid', 'duplicate'), ['1', '1']);
+  assert.equal(await client.zcard(keys.blocksPending), 1);
+});
+
+test('a full queue refuses new shares (the miner hears "not accepted") but never a block', { timeout: 30_000 }, async () => {
+  const { client, keys, recorder } = await setup('out2:', { maxQueue: 5 });
+  await redis.stopKeepingData();
+  const first = await Promise.all(Array.from({ length: 5 }, () => recorder.recordShare('A', 'A.1', 1)));
+  assert.deepEqual(first, [true, true, true, true, true]);
+  assert.equal(await recorder.recordShare('A', 'A.1', 1), false);
+  assert.equal(await recorder.recordBlock(candidate(11, 'cd'.repeat(32))), true);
+  assert.equal(recorder.state.droppedShares, 1);
+  assert.equal(recorder.state.queued, 6);
+  await redis.startAgain();
+  await waitFor(() => recorder.state.mode === 'live', { timeoutMs: 15_000, intervalMs: 50, what: 'queue drained' });
+  assert.equal(await client.hget(keys.round(11, 'cd'.repeat(32)).meta, 'shares'), '5');
+  assert.equal(await client.zscore(keys.blocksPending, `11:${'cd'.repeat(32)}`), '11');
+});
+
+test('commands that time out on a hung server and run later are not counted twice', { timeout: 30_000 }, async () => {
+  const { client, keys, recorder } = await setup('out3:', { commandTimeoutMs: 200 });
+  await Promise.all(Array.from({ length: 20 }, () => recorder.recordShare('A', 'A.1', 1)));
+  redis.freeze();
+  let kept = 20;
+  try {
+    // These reach the frozen server's socket and time out; the recorder queues and resends them.
+    const answers = await Promise.all(Array.from({ length: 30 }, () => recorder.recordShare('A', 'A.1', 1)));
+    kept += answers.filter(Boolean).length;
+    await new Promise((r) => setTimeout(r, 600));
+    const more = await Promise.all(Array.from({ length: 10 }, () => recorder.recordShare('A', 'A.1', 1)));
+    kept += more.filter(Boolean).length;
+  } finally {
+    redis.thaw();
+  }
+  await waitFor(() => recorder.state.mode === 'live' && recorder.state.queued === 0, { timeoutMs: 15_000, intervalMs: 50, what: 'queue drained' });
+  assert.equal(kept, 60);
+  assert.equal(await client.hget(keys.stats, 'valid'), '60');
+  assert.equal(await client.hget(keys.currentRound.addresses, 'A'), String(60 * 10_000));
+  assert.equal(await client.xlen(keys.shareLog), 60);
+});
