@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `npm run bench` from a fresh clone: Debian services, npm packages, builds, then the hash micro-benchmark and
+# the load generator against a real pool on regtest. Pass --quick for a shorter run. Figures: BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+[ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
+npx tsc -p tsconfig.json
+npx tsc -p test/tsconfig.json
+# Room for 10,000 idle miners on each side of the loopback.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+node .build/test/bench/hash-bench.js
+node .build/test/bench/run.js "$@"

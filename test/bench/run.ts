@@ -1,0 +1,204 @@
+// `npm run bench`: the pool as operators run it (a master process with one pool worker fork, real Redis, a real
+// regtest litecoind pair) under load from this process. Prints medians and writes test-output/bench-*.json.
+// Nothing here asserts a timing: the figures go to BENCHMARKS.md by hand, with the date and the machine.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { createWallet, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
+import { writePoolDir } from '../helpers/pool-harness.js';
+import { descendantsOf } from '../helpers/cleanup.js';
+import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
+import { blast, connectMiners, cpuSeconds, median, paced, prepareShares, rssBytes, type LoadMiner } from './loadgen.js';
+
+const REPO = new URL('../../../', import.meta.url).pathname;
+const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
+
+interface Scenario {
+  readonly name: string;
+  readonly kernel: 'fast' | 'reference';
+  readonly threads: number;
+}
+
+interface RunningPool {
+  readonly port: number;
+  readonly workerPid: number;
+  stop(): Promise<void>;
+}
+
+async function startPoolProcess(pair: RegtestPair, redis: RedisHandle, address: string, scenario: Scenario): Promise<RunningPool> {
+  const dir = await writePoolDir({
+    daemons: [pair.a],
+    address,
+    diff: 0.00001,
+    global: {
+      redis: { host: redis.host, port: redis.port },
+      clustering: { enabled: true, forks: 1 },
+      hashing: { kernel: scenario.kernel, threads: scenario.threads },
+      logging: { level: 'warn', json: false },
+    },
+    pool: { jobRebroadcastTimeout: 3600, connectionTimeout: 3600, blockRefreshInterval: 1000 },
+  });
+  const master: ChildProcess = spawn(process.execPath, [join(REPO, 'dist', 'init.js'), '--config', dir.dir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => master.on('exit', () => resolve()));
+  let workerPid = 0;
+  for (let i = 0; i < 100 && !workerPid; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    for (const pid of descendantsOf(master.pid!)) {
+      try {
+        if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes('HEADFRAME_ROLE=pool-worker')) workerPid = pid;
+      } catch {
+        // gone already
+      }
+    }
+  }
+  if (!workerPid) throw new Error('pool worker process did not start');
+  // The port opens once the worker has its first template.
+  for (let i = 0; ; i++) {
+    const probe = new TestMiner({ port: dir.stratumPort });
+    try {
+      await probe.connect();
+      probe.close();
+      break;
+    } catch (err) {
+      if (i > 100) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    port: dir.stratumPort,
+    workerPid,
+    stop: async () => {
+      master.kill('SIGTERM');
+      await exited;
+      dir.remove();
+    },
+  };
+}
+
+async function shareThroughput(pool: RunningPool, address: string, rounds: number) {
+  const workers = Array.from({ length: 100 }, (_, i) => `${address}.load${i}`);
+  const miners = await connectMiners(pool.port, 100, (i) => workers[i]);
+  const perRound = 120;
+  const prepStarted = performance.now();
+  const load = await prepareShares(miners, workers, perRound * rounds + 60);
+  log(`  prepared ${load.length * (perRound * rounds + 60)} non-block shares in ${((performance.now() - prepStarted) / 1000).toFixed(1)} s`);
+  const take = (n: number): LoadMiner[] => load.map((m) => ({ ...m, shares: m.shares.splice(0, n) }));
+
+  // Warm-up, then latency at a fixed 500 submits/s (the stratum issue's latency point).
+  await paced(take(10), 300, 3);
+  const latency = await paced(take(50), 500, 10);
+  log(`  latency at 500/s: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms (n=${latency.count}, rejected ${latency.rejected})`);
+
+  const runs = [];
+  for (let r = 0; r < rounds; r++) {
+    const cpuBefore = cpuSeconds(pool.workerPid);
+    const result = await blast(take(perRound), 4);
+    const cpu = cpuSeconds(pool.workerPid) - cpuBefore;
+    const rate = result.accepted / result.seconds;
+    runs.push({ rate, accepted: result.accepted, rejected: result.rejected, perSecond: result.perSecond, cpuMicrosPerShare: (cpu * 1e6) / result.accepted });
+    log(`  run ${r + 1}: ${rate.toFixed(0)} accepted/s (${result.accepted} in ${result.seconds.toFixed(2)} s, rejected ${result.rejected}), pool CPU ${((cpu * 1e6) / result.accepted).toFixed(0)} µs/share`);
+  }
+  for (const m of miners) m.close();
+  return {
+    acceptedPerSecondMedian: median(runs.map((r) => r.rate)),
+    firstRun: runs[0].rate,
+    lastRun: runs[runs.length - 1].rate,
+    cpuMicrosPerShareMedian: median(runs.map((r) => r.cpuMicrosPerShare)),
+    latency,
+    runs,
+  };
+}
+
+/** Time from a block found through the pool until the last of `count` miners holds the next job. */
+async function newJobLatency(pool: RunningPool, address: string, count: number, repeats: number) {
+  const miners = await connectMiners(pool.port, count, (i) => `${address}.idle${i}`);
+  const trigger = miners[0];
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const job = trigger.job!;
+    const started = performance.now();
+    let last = 0;
+    let pending = miners.length;
+    const allHaveIt = new Promise<void>((resolve) => {
+      for (const m of miners) {
+        const onJob = (j: { prevhash: string; receivedAt: number }) => {
+          if (j.prevhash === job.prevhash) return;
+          m.off('job', onJob);
+          last = Math.max(last, j.receivedAt);
+          if (--pending === 0) resolve();
+        };
+        m.on('job', onJob);
+      }
+    });
+    const found = await trigger.mineShare({ worker: `${address}.idle0`, job, target: targetFromBitsHex(job.nbits) });
+    if (found.answer.result !== true) throw new Error(`block share refused: ${JSON.stringify(found.answer.error)}`);
+    await allHaveIt;
+    samples.push(last - started);
+    log(`  block -> last of ${count} miners has the new job: ${(last - started).toFixed(1)} ms`);
+  }
+  return { miners, samples, medianMs: median(samples) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' } } });
+  const rounds = values.quick ? 2 : 3;
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  log(`machine: ${machine.cores} x ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}`);
+
+  const [redis, pair] = await Promise.all([startRedis(), startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } })]);
+  const wallet = await createWallet(pair.a, 'bench');
+  const address = await newAddress(pair.a, wallet, 'bech32');
+  const results: Record<string, unknown> = { date: new Date().toISOString(), machine };
+  try {
+    const scenarios: Scenario[] = [
+      { name: 'node:crypto scrypt, hashing on the event loop', kernel: 'reference', threads: 0 },
+      { name: 'wasm scrypt, hashing on the event loop', kernel: 'fast', threads: 0 },
+      { name: 'wasm scrypt, 2 hashing threads', kernel: 'fast', threads: 2 },
+    ];
+    const throughput: Record<string, unknown> = {};
+    for (const scenario of scenarios) {
+      log(`scenario: ${scenario.name} (1 pool worker fork, 100 connections)`);
+      const pool = await startPoolProcess(pair, redis, address, scenario);
+      try {
+        throughput[scenario.name] = await shareThroughput(pool, address, rounds);
+      } finally {
+        await pool.stop();
+      }
+    }
+    results.throughput = throughput;
+
+    log('scenario: idle miners and new-job broadcast (wasm scrypt, on the event loop)');
+    const pool = await startPoolProcess(pair, redis, address, scenarios[1]);
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      const baseRss = rssBytes(pool.workerPid);
+      const broadcast = await newJobLatency(pool, address, values.quick ? 1000 : 5000, 5);
+      const more = await connectMiners(pool.port, (values.quick ? 2000 : 10_000) - broadcast.miners.length, (i) => `${address}.more${i}`);
+      const total = broadcast.miners.length + more.length;
+      await new Promise((r) => setTimeout(r, 3000));
+      const rss = rssBytes(pool.workerPid);
+      results.idle = { miners: total, baseRssMiB: baseRss / 2 ** 20, rssMiB: rss / 2 ** 20, bytesPerMiner: (rss - baseRss) / total };
+      log(`  ${total} idle miners: pool worker RSS ${(baseRss / 2 ** 20).toFixed(1)} MiB -> ${(rss / 2 ** 20).toFixed(1)} MiB, ${((rss - baseRss) / total / 1024).toFixed(2)} KiB per miner`);
+      results.newJob = { miners: broadcast.miners.length, samplesMs: broadcast.samples, medianMs: broadcast.medianMs };
+      for (const m of [...broadcast.miners, ...more]) m.close();
+    } finally {
+      await pool.stop();
+    }
+  } finally {
+    await Promise.all([pair.stop(), redis.stop()]);
+  }
+  mkdirSync(join(REPO, 'test-output'), { recursive: true });
+  const file = join(REPO, 'test-output', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2));
+  log(`results written to ${file}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[bench] failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
