@@ -23,6 +23,8 @@ export interface PoolMetrics {
   /** Sum of the difficulty accepted shares were credited at: rate() of it times diff1 hashes gives hashrate. */
   readonly shareDifficulty: Counter<'pool'>;
   readonly shareCheckDuration: Histogram<'pool'>;
+  /** Hashes one unit of share difficulty stands for (2^32 / the algorithm's multiplier): hashrate = rate(shareDifficulty) * this. */
+  readonly hashesPerDifficulty: Gauge<'pool'>;
   /** The pool hashrate as the website's stats refresher computes it (from Redis share windows). */
   readonly poolHashrate: Gauge<'pool'>;
   readonly blockCandidates: Counter<'pool'>;
@@ -89,6 +91,7 @@ export function createMetrics(registry: Registry): HeadframeMetrics {
       buckets: SHARE_CHECK_BUCKETS,
       registers: [r],
     }),
+    hashesPerDifficulty: gauge(r, 'pool_hashes_per_share_difficulty', 'Hashes one unit of share difficulty stands for.', ['pool'], 'max'),
     poolHashrate: gauge(r, 'pool_hashrate_hashes_per_second', 'Pool hashrate as the website computes it.', ['pool'], 'max'),
     blockCandidates: counter(r, 'block_candidates_total', 'Shares that met the network target.', ['pool']),
     blockSubmissions: counter(r, 'block_submissions_total', 'Submitted blocks by the daemons\' verdict.', ['pool', 'verdict']),

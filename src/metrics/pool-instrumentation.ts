@@ -57,11 +57,16 @@ export function daemonFailureReason(code: DaemonErrorCode | null): FailureReason
   }
 }
 
-export function instrumentPool(runtime: InstrumentedPool, metrics: HeadframeMetrics): void {
+/**
+ * `multiplier` is the pool algorithm's share multiplier (PowAlgorithm.multiplier). Safe to call again for a runtime
+ * that replaces another of the same pool (reloadpool): nothing is reset.
+ */
+export function instrumentPool(runtime: InstrumentedPool, metrics: HeadframeMetrics, multiplier: number): void {
   const m = metrics.pool;
   const pool = runtime.pool.id;
   // Series exist from the start, so rate() and absent() work before the first miner or block.
-  m.connections.set({ pool }, 0);
+  m.connections.inc({ pool }, 0);
+  m.hashesPerDifficulty.set({ pool }, 2 ** 32 / multiplier);
   m.shareDifficulty.inc({ pool }, 0);
   m.blocksFound.inc({ pool }, 0);
   m.blockCandidates.inc({ pool }, 0);
@@ -113,4 +118,9 @@ export function instrumentPool(runtime: InstrumentedPool, metrics: HeadframeMetr
         return;
     }
   });
+}
+
+/** For the share recorder's `onQueueChange`: shares held in memory while Redis is away. */
+export function shareQueueHook(metrics: HeadframeMetrics, pool: string): (state: { readonly queued: number }) => void {
+  return (state) => metrics.pool.shareQueueLength.set({ pool }, state.queued);
 }

@@ -30,7 +30,7 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
     algorithms,
     logger: ctx.logger,
     onRuntime: (runtime) => {
-      instrumentPool(runtime, ctx.metrics);
+      instrumentPool(runtime, ctx.metrics, algorithms.get(runtime.pool.coin.algorithm).multiplier);
       runtime.on('block', (outcome) => {
         if (outcome.verdict === 'accepted') {
           ctx.logger.info(`block found and accepted at height ${outcome.candidate.height}: ${outcome.candidate.blockHash}`, {
