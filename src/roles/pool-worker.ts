@@ -3,6 +3,7 @@
 // Several forks may run this role; node:cluster shares each stratum port between them.
 import { createHashPool } from '../algorithms/hash-pool.js';
 import { createAlgorithmRegistry } from '../algorithms/registry.js';
+import { createTickBatcher } from '../algorithms/tick-batcher.js';
 import { assertNever } from '../ipc/messages.js';
 import { instrumentPool } from '../metrics/pool-instrumentation.js';
 import { PoolSet } from './pool-set.js';
@@ -22,8 +23,15 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
     hashing.threads > 0 && ctx.config.pools.some((p) => p.enabled && p.coin.algorithm === 'scrypt')
       ? createHashPool({ threads: hashing.threads, algorithm: 'scrypt', prefer: hashing.kernel, logger: ctx.logger })
       : null;
+  // On the event loop, a kernel with a batch path hashes each turn's shares (of every pool) together.
+  const scrypt = algorithms.describe('scrypt');
+  const scryptHasher = scryptPool
+    ? (header: Buffer) => scryptPool.hash(header)
+    : scrypt.hashMany
+      ? createTickBatcher({ hashMany: scrypt.hashMany, hashOne: scrypt.algorithm.hash })
+      : undefined;
   const pools = new PoolSet({
-    hasherFor: (algorithm) => (algorithm === 'scrypt' && scryptPool ? (header) => scryptPool.hash(header) : undefined),
+    hasherFor: (algorithm) => (algorithm === 'scrypt' ? scryptHasher : undefined),
     pools: ctx.config.pools,
     global: ctx.config.global,
     forkId: ctx.forkId,
