@@ -3,7 +3,7 @@
 // Node 20 takes no globs, so the files are listed here; a run that executes no test fails,
 // because a green run that tested nothing would hide a broken build or a mistyped filter.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -39,7 +39,27 @@ child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   tail = (tail + chunk.toString()).slice(-4000);
 });
+/** Daemons the tests started (their temp dirs carry these prefixes) that are still running. */
+function leftoverDaemons() {
+  const left = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0/g, ' ');
+      if (/headframe-(ltc|redis)-/.test(cmdline)) left.push(`${entry}: ${cmdline.slice(0, 160)}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return left;
+}
+
 child.on('exit', (code, signal) => {
+  const left = leftoverDaemons();
+  if (left.length > 0) {
+    console.error(`test daemons left running after the suite:\n${left.join('\n')}`);
+    process.exit(1);
+  }
   const passed = Number(/ℹ pass (\d+)/.exec(tail)?.[1] ?? 0);
   const failed = Number(/ℹ fail (\d+)/.exec(tail)?.[1] ?? 0);
   if (passed + failed === 0) {
