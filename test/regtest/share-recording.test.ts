@@ -1,0 +1,160 @@
+// Shares answered `true` by a real pool are in Redis: after the pool worker is SIGKILLed under load, and after
+// Redis was away for 10 seconds while miners kept submitting (stratum kept serving from the outage queue).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { createWallet, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
+import { startPool } from '../helpers/pool-harness.js';
+import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { defaultRegistry, spawnLogged, waitFor } from '../helpers/processes.js';
+import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
+import { PoolKeys } from '../../src/redis/keys.js';
+
+/** Above regtest's block target: about a quarter of the hashes are shares that are not blocks. */
+const DIFF = 0.00002;
+const MINERS = 4;
+
+interface Load {
+  /** Shares the pool answered true. */
+  readonly trues: () => number;
+  /** Answers still outstanding (at most one per miner). */
+  readonly inFlight: () => number;
+  readonly answeredDuring: (from: number, to: number) => number;
+  stop(): Promise<void>;
+}
+
+/** MINERS miners, each submitting valid non-block shares one after another, counting the pool's answers. */
+async function startLoad(port: number, address: string): Promise<Load> {
+  let stopped = false;
+  let trues = 0;
+  let inFlight = 0;
+  const trueTimes: number[] = [];
+  const miners: TestMiner[] = [];
+  const loops: Promise<void>[] = [];
+  for (let i = 0; i < MINERS; i++) {
+    const miner = new TestMiner({ port });
+    miners.push(miner);
+    await miner.connect();
+    await miner.subscribe();
+    const worker = `${address}.load${i}`;
+    assert.equal((await miner.authorize(worker)).result, true);
+    await miner.waitForJob();
+    const closed = new Promise<null>((resolve) => miner.once('close', () => resolve(null)));
+    loops.push(
+      (async () => {
+        while (!stopped && !miner.closed) {
+          const job = miner.job!;
+          const blockTarget = targetFromBitsHex(job.nbits);
+          inFlight++;
+          const found = await Promise.race([miner.mineShare({ worker, job, accept: (pow) => pow > blockTarget }), closed]);
+          if (found === null) return; // the pool died with this answer outstanding: it stays counted in flight
+          inFlight--;
+          if (found.answer.result === true) {
+            trues++;
+            trueTimes.push(Date.now());
+          }
+        }
+      })(),
+    );
+  }
+  return {
+    trues: () => trues,
+    inFlight: () => inFlight,
+    answeredDuring: (from, to) => trueTimes.filter((t) => t >= from && t <= to).length,
+    stop: async () => {
+      stopped = true;
+      await Promise.all(loops);
+      for (const m of miners) m.close();
+    },
+  };
+}
+
+describe('share recording through a real pool', { timeout: 120_000 }, () => {
+  let pair: RegtestPair;
+  let redis: RedisHandle;
+  let reader: Redis;
+  let address: string;
+
+  before(async () => {
+    [pair, redis] = await Promise.all([startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } }), startRedis()]);
+    await createWallet(pair.a, 'pool');
+    address = await newAddress(pair.a, 'pool', 'bech32');
+    reader = new Redis({ host: redis.host, port: redis.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+    // The outage test stops this Redis on purpose; the reader reconnects by itself.
+    reader.on('error', () => undefined);
+    await reader.connect();
+  });
+
+  after(async () => {
+    reader?.disconnect();
+    await redis?.stop();
+    await pair?.stop();
+  });
+
+  test('a pool worker SIGKILLed under share load lost no share it answered true', async () => {
+    const keyPrefix = 'kill:';
+    const child = spawnLogged(
+      process.execPath,
+      [fileURLToPath(new URL('./share-recording-child.js', import.meta.url)),
+        JSON.stringify({ daemons: [pair.a], address, redis: { host: redis.host, port: redis.port }, keyPrefix, diff: DIFF })],
+      { name: 'pool-child', registry: defaultRegistry(), alertPatterns: [/^READY \d+$/] },
+    );
+    try {
+      await waitFor(() => {
+        if (child.hasExited) throw new Error(`pool child exited:\n${child.describeTail()}`);
+        return child.alerts.length > 0;
+      }, { timeoutMs: 20_000, intervalMs: 50, what: 'pool child ready' });
+      const port = Number(child.alerts[0].split(' ')[1]);
+      const load = await startLoad(port, address);
+      await waitFor(() => load.trues() >= 300, { timeoutMs: 30_000, intervalMs: 20, what: '300 accepted shares' });
+      child.signalTree('SIGKILL');
+      await child.exited;
+      const trues = load.trues();
+      const inFlight = load.inFlight();
+      await load.stop();
+
+      const keys = new PoolKeys(keyPrefix, 'regtest');
+      const recorded = Number(await reader.hget(keys.stats, 'valid'));
+      const logged = await reader.xlen(keys.shareLog);
+      assert.ok(recorded >= trues, `Redis holds ${recorded} shares, miners were told ${trues} were accepted`);
+      assert.ok(recorded <= trues + inFlight, `Redis holds ${recorded}, more than ${trues} accepted + ${inFlight} in flight`);
+      assert.equal(logged, recorded, 'share log and counters agree');
+      assert.equal(await reader.hget(keys.currentRound.meta, 'shares'), String(recorded));
+      console.log(`SIGKILL under load: ${trues} answered true, ${inFlight} in flight, ${recorded} in Redis`);
+    } finally {
+      await child.stop({ graceMs: 1000 });
+    }
+  });
+
+  test('redis away for 10 s under share load: stratum keeps serving and every accepted share lands', async () => {
+    const pool = await startPool({ daemons: [pair.a], address, diff: DIFF, redis, keyPrefix: 'outage:' });
+    let load: Load | undefined;
+    try {
+      load = await startLoad(pool.stratumPort, address);
+      await waitFor(() => load!.trues() >= 50, { timeoutMs: 20_000, intervalMs: 20, what: '50 accepted shares' });
+      await redis.stopKeepingData();
+      const downAt = Date.now();
+      await new Promise((r) => setTimeout(r, 10_000));
+      const upAt = Date.now();
+      await redis.startAgain();
+      const duringOutage = load.answeredDuring(downAt, upAt);
+      assert.ok(duringOutage >= 20, `only ${duringOutage} shares answered true while Redis was away`);
+      await waitFor(() => pool.runtime.recording.recorder.state.mode === 'live', { timeoutMs: 15_000, intervalMs: 50, what: 'queue drained' });
+      await load.stop();
+      const trues = load.trues();
+      await waitFor(() => pool.runtime.recording.recorder.state.queued === 0, { timeoutMs: 5_000, intervalMs: 50, what: 'queue empty' });
+
+      await reader.connect().catch(() => undefined);
+      await waitFor(async () => (await reader.ping().catch(() => '')) === 'PONG', { timeoutMs: 5_000, intervalMs: 100, what: 'reader back' });
+      const recorded = Number(await reader.hget(pool.keys.stats, 'valid'));
+      assert.equal(recorded, trues, `Redis holds ${recorded} shares, miners were told ${trues}`);
+      assert.equal(await reader.xlen(pool.keys.shareLog), trues);
+      const perWorker = await Promise.all(Array.from({ length: MINERS }, (_, i) => reader.hget(pool.keys.worker(`${address}.load${i}`), 'valid')));
+      assert.equal(perWorker.reduce((s, v) => s + Number(v), 0), trues);
+    } finally {
+      await load?.stop();
+      await pool.stop();
+    }
+  });
+});
