@@ -27,8 +27,8 @@ const NETWORK_DIFF1 = 0xffffn << 208n;
 /** Network difficulty as getdifficulty reports it, from the template's target. */
 export function networkDifficulty(target: bigint): number {
   if (target <= 0n) return 0;
-  // Scaled by 2^64 so regtest's tiny difficulties (about 4.7e-10) keep their precision as a float.
-  return Number((NETWORK_DIFF1 << 64n) / target) / 2 ** 64;
+  // Scaled by 2^320 so the integer quotient keeps a float's full precision even for regtest's target near 2^255.
+  return Number((NETWORK_DIFF1 << 320n) / target) / 2 ** 320;
 }
 
 /** Stale and duplicate shares are their own results; every other rejection is "invalid" with its reason. */
