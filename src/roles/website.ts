@@ -1,7 +1,7 @@
 // The website process: serves pages, the JSON API and live updates from Redis snapshots, and takes part in
 // computing them (one website process per pool holds the refresher lock). Composition only.
-import { Redis } from 'ioredis';
 import { createAlgorithmRegistry } from '../algorithms/registry.js';
+import { connectInBackground, createRedisClient } from '../redis/connection.js';
 import { DaemonNetworkSource } from '../website/network-source.js';
 import { poolInfoOf } from '../website/pool-info.js';
 import { RedisStatsSource } from '../website/redis-stats-source.js';
@@ -21,17 +21,10 @@ export async function runWebsite(ctx: RoleContext): Promise<void> {
   const { config, logger } = ctx;
   const pools = config.pools.filter((p) => p.enabled);
   const { redis: rc, website } = config.global;
-  const redis = new Redis({
-    host: rc.host,
-    port: rc.port,
-    password: rc.password ?? undefined,
-    db: rc.db,
-    connectTimeout: 5000,
-    commandTimeout: 5000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
-  });
-  redis.on('error', (err: Error) => logger.warn(`redis: ${err.message}`));
+  // The shared factory: bounded timeouts, backoff with jitter, fail-fast while Redis is away (an API call then
+  // answers an error at once instead of hanging), and one log line per outage instead of one per reconnect attempt.
+  const redis = createRedisClient(rc, { name: 'website', logger, commandTimeoutMs: 5000, connectTimeoutMs: 5000, maxReconnectDelayMs: 5000 });
+  connectInBackground(redis, logger);
 
   const store = new SnapshotStore(redis, rc.keyPrefix);
   // Only multipliers are needed here: no fast kernel (and no self-test) in the website process.
