@@ -1,0 +1,202 @@
+// Operations files checked by the real tools: promtool (exposition lint, rule unit tests), a real Prometheus running
+// every dashboard panel's PromQL, docker-compose validating the stack, dockerfilelint on the image, and the compose
+// stack's config.json through the product's own validator.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventEmitter } from 'node:events';
+import { loadConfig } from '../../src/config/load.js';
+import { createProcessMetrics } from '../../src/metrics/process-registry.js';
+import { instrumentPool, type InstrumentedPool } from '../../src/metrics/pool-instrumentation.js';
+import { targetFromBits } from '../../src/algorithms/targets.js';
+import { PROMTOOL_BIN, startPrometheus, type PrometheusHandle } from './prometheus.js';
+import { requireBinary } from '../helpers/processes.js';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+/** prom-client default gauges whose names end in _total although they are gauges; promtool rejects exactly these. */
+export const KNOWN_OFFENDERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(cmd: string, args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(cmd, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    if (options.input !== undefined) child.stdin!.end(options.input);
+  });
+}
+
+/** Drops every line of the three known offenders (HELP, TYPE and samples), nothing else. */
+export function withoutKnownOffenders(exposition: string): string {
+  return exposition
+    .split('\n')
+    .filter((line) => !KNOWN_OFFENDERS.some((name) => new RegExp(`^(# (HELP|TYPE) )?${name}[ {]`).test(line)))
+    .join('\n');
+}
+
+/** A registry with every kind of Headframe series populated, as a busy pool worker would have. */
+function populatedExposition(): { text: () => Promise<string> } {
+  const metrics = createProcessMetrics('pool-worker');
+  const rt = new EventEmitter() as EventEmitter & InstrumentedPool;
+  Object.assign(rt, { pool: { id: 'ltc', daemons: [{ host: '127.0.0.1', port: 9332 }] } });
+  instrumentPool(rt, metrics, 65536);
+  const tick = () => {
+    rt.emit('connect', { connectionId: 1, ip: '127.0.0.1' });
+    rt.emit('share', { submission: {}, outcome: { ok: true, difficulty: 0.5, shareDifficulty: 1, blockHash: null }, latencyMs: 1.5 });
+    rt.emit('share', { submission: {}, outcome: { ok: false, code: 23, reason: 'low-difficulty', message: 'low' }, latencyMs: 1 });
+    rt.emit('template', { height: 1234, target: targetFromBits('1b0404cb') });
+    rt.emit('block', { verdict: 'accepted', candidate: { reward: 1_250_000_000n }, answers: [], confirmations: 1, submitMs: 2 });
+    rt.emit('daemon', { type: 'request', daemon: '127.0.0.1:9332', method: 'getblocktemplate', durationMs: 8, errorCode: null, retry: false });
+    rt.emit('daemon', { type: 'request', daemon: '127.0.0.1:9332', method: 'submitblock', durationMs: 5000, errorCode: 'DAEMON_TIMEOUT', retry: false });
+    metrics.pool.poolHashrate.set({ pool: 'ltc' }, 1.5e6);
+    metrics.pool.blocksPending.set({ pool: 'ltc' }, 1);
+    metrics.pool.blocksConfirmed.inc({ pool: 'ltc' });
+    metrics.pool.blocksOrphaned.inc({ pool: 'ltc' }, 0);
+    metrics.pool.shareQueueLength.set({ pool: 'ltc' }, 0);
+    metrics.payments.payments.inc({ pool: 'ltc' });
+    metrics.payments.paidBaseUnits.inc({ pool: 'ltc' }, 99_000_000);
+    metrics.payments.halted.set({ pool: 'ltc' }, 0);
+    metrics.payments.runs.inc({ pool: 'ltc', result: 'ok' });
+    metrics.payments.lastSuccess.set({ pool: 'ltc' }, Date.now() / 1000);
+  };
+  tick();
+  return {
+    text: async () => {
+      tick();
+      return metrics.registry.metrics();
+    },
+  };
+}
+
+describe('operations tooling', { timeout: 60_000 }, () => {
+  test('the exposition passes promtool check metrics, apart from prom-client\'s three known offenders', async () => {
+    requireBinary(PROMTOOL_BIN, 'prometheus');
+    const text = await populatedExposition().text();
+    const clean = await run(PROMTOOL_BIN, ['check', 'metrics'], { input: withoutKnownOffenders(text) });
+    assert.equal(clean.code, 0, `promtool: ${clean.stdout}${clean.stderr}`);
+    // The filter removes only those three: the raw exposition fails on exactly them.
+    const raw = await run(PROMTOOL_BIN, ['check', 'metrics'], { input: text });
+    const complaints = `${raw.stdout}${raw.stderr}`.trim().split('\n').map((l) => l.split(' ')[0]);
+    assert.deepEqual([...new Set(complaints)].sort(), KNOWN_OFFENDERS);
+  });
+
+  test('alert rules pass promtool check rules and their unit tests', async () => {
+    const check = await run(PROMTOOL_BIN, ['check', 'rules', 'deploy/prometheus/rules/headframe.rules.yml']);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, /SUCCESS: 7 rules found/);
+    const tests = await run(PROMTOOL_BIN, ['test', 'rules', 'deploy/prometheus/tests/headframe.rules.test.yml']);
+    assert.equal(tests.code, 0, tests.stdout + tests.stderr);
+    assert.match(tests.stdout, /SUCCESS/);
+  });
+
+  test('docker-compose validates the stack, and refuses it without a Grafana admin password', async () => {
+    const bin = requireBinary('/usr/bin/docker-compose', 'docker-compose');
+    const env = { ...process.env, GRAFANA_ADMIN_PASSWORD: 'correct horse battery staple' };
+    const ok = await run(bin, ['-f', 'docker-compose.yml', 'config', '-q'], { env });
+    assert.equal(ok.code, 0, ok.stderr);
+    const { GRAFANA_ADMIN_PASSWORD: _unused, ...withoutPassword } = env;
+    const refused = await run(bin, ['-f', 'docker-compose.yml', 'config', '-q'], { env: withoutPassword });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /GRAFANA_ADMIN_PASSWORD/);
+    const resolved = await run(bin, ['-f', 'docker-compose.yml', 'config'], { env });
+    // Every published port is bound to loopback (docker-compose 1.29 prints them as host_ip:published:target/proto).
+    const ports = [...resolved.stdout.matchAll(/^\s+- (\S+:\d+\/tcp)$/gm)].map((m) => m[1]);
+    assert.equal(ports.length, 5, resolved.stdout);
+    for (const port of ports) assert.match(port, /^127\.0\.0\.1:\d+:\d+\/tcp$/);
+  });
+
+  test('dockerfilelint finds nothing in the Dockerfile, which is multi-stage, non-root and health-checked', async () => {
+    const lint = await run(join(ROOT, 'node_modules/.bin/dockerfilelint'), ['--output', 'json', 'Dockerfile']);
+    assert.equal(lint.code, 0, lint.stdout);
+    const report = JSON.parse(lint.stdout) as { totalIssues: number };
+    assert.equal(report.totalIssues, 0, lint.stdout);
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    assert.equal(dockerfile.match(/^FROM /gm)?.length, 2);
+    assert.match(dockerfile, /^USER node$/m);
+    assert.match(dockerfile, /^HEALTHCHECK /m);
+  });
+
+  test('the compose stack\'s config.json passes the product\'s validator with the shipped coins and pools', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headframe-compose-config-'));
+    try {
+      copyFileSync(join(ROOT, 'deploy/compose/config.json'), join(dir, 'config.json'));
+      cpSync(join(ROOT, 'coins'), join(dir, 'coins'), { recursive: true });
+      cpSync(join(ROOT, 'pool_configs'), join(dir, 'pool_configs'), { recursive: true });
+      const result = await loadConfig(dir);
+      assert.ok(result.ok, result.ok ? '' : result.problems.join('\n'));
+      assert.equal(result.config.global.redis.host, 'redis');
+      assert.equal(result.config.global.metrics.port, 9101);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Grafana dashboard', { timeout: 60_000 }, () => {
+  const dashboard = JSON.parse(readFileSync(join(ROOT, 'deploy/grafana/dashboards/headframe.json'), 'utf8')) as {
+    uid: string;
+    panels: { id: number; title: string; datasource: { uid: string }; gridPos: { x: number; w: number }; targets: { expr: string; datasource: { uid: string } }[] }[];
+  };
+  let server: Server;
+  let prometheus: PrometheusHandle;
+
+  before(async () => {
+    const source = populatedExposition();
+    server = createServer((_req, res) => {
+      void source.text().then((body) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    prometheus = await startPrometheus([`127.0.0.1:${(server.address() as AddressInfo).port}`]);
+  });
+
+  after(async () => {
+    await prometheus?.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  test('panels have unique ids, fit the grid and use the provisioned datasource uid', () => {
+    const datasource = readFileSync(join(ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8');
+    const uid = /^\s+uid: (\S+)$/m.exec(datasource)?.[1];
+    assert.equal(uid, 'headframe-prometheus');
+    const provider = readFileSync(join(ROOT, 'deploy/grafana/provisioning/dashboards/headframe.yml'), 'utf8');
+    const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+    const path = /path: (\S+)/.exec(provider)?.[1];
+    assert.ok(path && compose.includes(`./deploy/grafana/dashboards:${path}:ro`), 'the provider reads the folder compose mounts');
+    const ids = dashboard.panels.map((p) => p.id);
+    assert.equal(new Set(ids).size, ids.length);
+    assert.ok(dashboard.panels.length >= 10);
+    for (const panel of dashboard.panels) {
+      assert.equal(panel.datasource.uid, uid, panel.title);
+      assert.ok(panel.gridPos.x + panel.gridPos.w <= 24, panel.title);
+      assert.ok(panel.targets.length > 0, panel.title);
+      for (const t of panel.targets) assert.equal(t.datasource.uid, uid, panel.title);
+    }
+  });
+
+  test('every panel query runs on a real Prometheus, and the core panels show data', async () => {
+    // Grafana's variables, as Grafana would expand them for "All pools".
+    const expand = (expr: string) => expr.replaceAll('$__rate_interval', '1m').replaceAll('$pool', '.*');
+    // rate() needs two scrapes.
+    await prometheus.waitFor('count_over_time(headframe_shares_total{result="valid"}[1m])', (v) => v !== null && v >= 2);
+    const withData = new Set<string>();
+    for (const panel of dashboard.panels) {
+      for (const target of panel.targets) {
+        const result = await prometheus.query(expand(target.expr));
+        assert.equal(result.status, 'success', `${panel.title}: ${target.expr}: ${result.errorType} ${result.error}`);
+        if ((result.data?.result.length ?? 0) > 0) withData.add(panel.title);
+      }
+    }
+    const core = ['Processes up', 'Daemons up', 'Connected miners', 'Hashrate', 'Share rate by result', 'Rejected shares by reason', 'Blocks per hour', 'Mined coins per hour', 'Paid per hour', 'Network difficulty', 'Network height', 'RPC latency p90', 'Outbound failures', 'Share check latency p99'];
+    for (const title of core) assert.ok(withData.has(title), `${title} shows no data; panels with data: ${[...withData].join(', ')}`);
+  });
+});
