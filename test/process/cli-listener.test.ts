@@ -139,9 +139,10 @@ describe('scripts/blocknotify without a working listener', { timeout: 120_000 },
     for (const r of results) assert.equal(r.code, 2, r.stderr);
     const unanswered = results.filter((_, i) => targets[i] === holePort);
     assert.ok(unanswered.every((r) => /no answer within 400 ms/.test(r.stderr)));
-    // Wall time includes starting node on a busy machine; the deadline itself is the script's own timer.
+    // The script's own timer decided every unanswered call (its message says so). Wall time adds starting node,
+    // which on a loaded 2-core machine takes seconds, so it is only guarded against a hang, not measured here.
     const slowest = Math.max(...results.map((r) => r.ms));
-    assert.ok(slowest < deadlineMs + 2500, `slowest call took ${Math.round(slowest)} ms`);
+    assert.ok(slowest < deadlineMs + 10_000, `a call hung for ${Math.round(slowest)} ms`);
     assert.ok(results.every((r) => !isPidAlive(r.pid)), 'no blocknotify process is left');
   });
 
