@@ -1,13 +1,11 @@
 // Hashing and byte-order helpers shared by the block-assembly code.
 // "Internal" order is the raw digest as it sits in headers and merkle trees; "RPC" order is the reversed hex the
 // daemon prints for txids and block hashes.
-import { createHash } from 'node:crypto';
+import { sha256d } from '../../algorithms/sha256d.js';
+
+export { sha256d };
 
 const HASH_HEX = /^[0-9a-fA-F]{64}$/;
-
-export function sha256d(data: Buffer): Buffer {
-  return createHash('sha256').update(createHash('sha256').update(data).digest()).digest();
-}
 
 /** A 32-byte hash given in RPC hex order, as internal-order bytes. */
 export function rpcHexToInternal(hex: string): Buffer {
