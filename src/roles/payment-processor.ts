@@ -4,8 +4,9 @@
 import type { PoolConfig } from '../config/types.js';
 import { RpcClient } from '../daemon/rpc-client.js';
 import type { Logger } from '../log/logger.js';
+import type { HeadframeMetrics } from '../metrics/metrics.js';
 import type { KillPoint } from '../payments/payer.js';
-import { PoolPaymentProcessor } from '../payments/processor.js';
+import { PoolPaymentProcessor, type RunSummary } from '../payments/processor.js';
 import { PaymentScripts } from '../payments/scripts.js';
 import { PaymentStore } from '../payments/store.js';
 import { createRedisClient } from '../redis/connection.js';
@@ -41,13 +42,36 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function poolLoop(processor: PoolPaymentProcessor, pool: PoolConfig, logger: Logger, signal: AbortSignal): Promise<void> {
+function count(metrics: HeadframeMetrics, pool: string, summary: RunSummary): void {
+  const m = metrics.payments;
+  const result = summary.payment && summary.status === 'done' ? summary.payment.status : summary.status;
+  m.runs.inc({ pool, result });
+  m.halted.set({ pool }, summary.status === 'halted' ? 1 : 0);
+  if (summary.credited > 0) metrics.pool.blocksConfirmed.inc({ pool }, summary.credited);
+  if (summary.orphaned > 0) metrics.pool.blocksOrphaned.inc({ pool }, summary.orphaned);
+  if (summary.payment?.status === 'paid') {
+    m.payments.inc({ pool });
+    // Counters are doubles; any real payout is far below 2^53 base units, so the sum stays exact.
+    m.paidBaseUnits.inc({ pool }, Number(summary.payment.payees.reduce((s, p) => s + p.amount, 0n)));
+  }
+  if (summary.status === 'done') m.lastSuccess.set({ pool }, Date.now() / 1000);
+}
+
+async function poolLoop(
+  processor: PoolPaymentProcessor,
+  pool: PoolConfig,
+  logger: Logger,
+  metrics: HeadframeMetrics,
+  signal: AbortSignal,
+): Promise<void> {
   while (!signal.aborted) {
     try {
       const summary = await processor.runOnce();
+      count(metrics, pool.id, summary);
       logger.debug(`payment run for ${pool.id}: ${JSON.stringify(summary, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
     } catch (err) {
       // A daemon or Redis outage ends this run; the next one starts over from what Redis holds.
+      metrics.payments.runs.inc({ pool: pool.id, result: 'error' });
       logger.error(`payment run for ${pool.id} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     await sleep(pool.paymentProcessing.paymentInterval * 1000, signal);
@@ -78,7 +102,7 @@ export async function runPaymentProcessor(ctx: RoleContext): Promise<void> {
       killPoint,
     });
     ctx.logger.info(`payments for ${pool.id}: ${pool.paymentProcessing.scheme} every ${pool.paymentProcessing.paymentInterval} s`);
-    return poolLoop(processor, pool, ctx.logger, ctx.shutdown);
+    return poolLoop(processor, pool, ctx.logger, ctx.metrics, ctx.shutdown);
   });
   await Promise.all(loops);
   for (const c of clients) c.close();

@@ -1,0 +1,171 @@
+// The payment processor SIGKILLed in the middle of a payment (after the intent, after sendmany, before the commit),
+// then started again: every address is paid exactly once and no credit is lost. Also: two processors on one Redis,
+// only one pays.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { createWallet, mine, newAddress, startRegtestPair, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
+import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { loadPoolDir, writePoolDir, type PoolDir } from '../helpers/pool-harness.js';
+import { spawnLogged } from '../helpers/processes.js';
+import { PoolKeys } from '../../src/redis/keys.js';
+import type { PoolConfig } from '../../src/config/types.js';
+import { TEST_PAYMENT_KILL_POINT_ENV } from '../../src/roles/payment-processor.js';
+import {
+  MINERS_WALLET,
+  POOL_WALLET,
+  expectedSplit,
+  recordMinedBlock,
+  redisClient,
+  startProcessor,
+  txidsPaying,
+  unitsAt,
+  coinbaseOf,
+} from './payments-support.js';
+
+const NO_MWEB = '-vbparams=mweb:4102444800:4102444801';
+const CHILD = fileURLToPath(new URL('./payments-crash-child.js', import.meta.url));
+
+describe('payment crash safety', { timeout: 240_000 }, () => {
+  let pair: RegtestPair;
+  let redis: RedisHandle;
+  let client: Redis;
+  let poolAddress: string;
+  const dirs: PoolDir[] = [];
+
+  before(async () => {
+    // Hundreds of blocks get mined here: keep MWEB from activating at 432 (its first block needs a peg-in).
+    pair = await startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000', NO_MWEB] }, b: { extraArgs: [NO_MWEB] } });
+    redis = await startRedis();
+    client = redisClient(redis);
+    await createWallet(pair.a, POOL_WALLET);
+    await createWallet(pair.a, MINERS_WALLET);
+    poolAddress = await newAddress(pair.a, POOL_WALLET, 'bech32');
+    // Spendable coins on B, and a float in the pool wallet for transaction fees (credits are the whole reward).
+    await mine(pair.b, 101);
+    await waitForSync(pair.a, pair.b);
+    const harness = await createWallet(pair.b, 'harness-miner');
+    await pair.b.rpc('sendtoaddress', [poolAddress, 5], harness);
+    await mine(pair.b, 1);
+    await waitForSync(pair.a, pair.b);
+  });
+
+  after(async () => {
+    client?.disconnect();
+    for (const d of dirs) d.remove();
+    await redis?.stop();
+    await pair?.stop();
+  });
+
+  /** A pool config dir paying from the pool wallet, its keys, three fresh miner addresses and one mature block. */
+  async function preparePool(prefix: string): Promise<{ dir: PoolDir; pool: PoolConfig; keys: PoolKeys; credits: Map<string, bigint> }> {
+    const daemon = { host: pair.a.host, port: pair.a.rpcPort, user: pair.a.user, password: pair.a.password, wallet: POOL_WALLET };
+    const dir = await writePoolDir({
+      daemons: [pair.a],
+      address: poolAddress,
+      redis,
+      keyPrefix: prefix,
+      pool: { paymentProcessing: { enabled: true, paymentInterval: 3600, minimumPayment: '0.00000001', scheme: 'PROP', daemon } },
+    });
+    dirs.push(dir);
+    const pool = (await loadPoolDir(dir.dir)).pools[0];
+    const keys = new PoolKeys(prefix, pool.id);
+    const miners = [await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET)];
+    const work = { [miners[0]]: 3n, [miners[1]]: 2n, [miners[2]]: 1n };
+    const block = await recordMinedBlock(pair.a, client, keys, poolAddress, work);
+    await waitForSync(pair.a, pair.b);
+    await mine(pair.b, 100);
+    await waitForSync(pair.a, pair.b);
+    const coinbase = await coinbaseOf(pair.a, block.hash);
+    const toPool = block.reward; // no reward recipients: the pool address takes the whole coinbase
+    assert.ok(coinbase.vout.length >= 1);
+    return { dir, pool, keys, credits: expectedSplit(toPool, work) };
+  }
+
+  async function runChildUntilKilled(configDir: string, point: string): Promise<void> {
+    const child = spawnLogged(process.execPath, [CHILD, configDir], {
+      name: `payment-processor(${point})`,
+      env: { ...process.env, [TEST_PAYMENT_KILL_POINT_ENV]: point },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const exit = await Promise.race([
+      child.exited,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`child did not die at ${point}\n${child.describeTail()}`)), 60_000);
+      }),
+    ]).finally(() => {
+      clearTimeout(timer);
+      return child.stop({ graceMs: 1000 });
+    });
+    assert.equal(exit.signal, 'SIGKILL', `child exit ${JSON.stringify(exit)}\n${child.describeTail()}`);
+  }
+
+  async function assertPaidOnce(pool: PoolConfig, keys: PoolKeys, credits: Map<string, bigint>): Promise<void> {
+    const addresses = [...credits.keys()];
+    assert.equal((await txidsPaying(pair.a, MINERS_WALLET, addresses)).length, 1, 'exactly one payment transaction');
+    for (const [address, amount] of credits) {
+      assert.equal(await unitsAt(pair.a, MINERS_WALLET, address), amount, `received by ${address}`);
+    }
+    const h = startProcessor(pool, redis, keys.keyPrefix);
+    try {
+      assert.equal(await h.store.intent(), null, 'no open intent');
+      const unpaid = await h.store.unpaidBalances();
+      for (const address of addresses) assert.equal(unpaid.get(address), undefined, `nothing left unpaid for ${address}`);
+      const paid = await client.hgetall(h.store.pay.paid);
+      for (const [address, amount] of credits) assert.equal(paid[address], amount.toString());
+      assert.equal(await client.llen(h.store.pay.history), 1);
+    } finally {
+      h.close();
+    }
+  }
+
+  for (const point of ['after-intent', 'after-send', 'before-commit'] as const) {
+    test(`killed ${point}: the restarted processor pays each address exactly once`, async () => {
+      const { dir, pool, keys, credits } = await preparePool(`crash-${point}:`);
+      await runChildUntilKilled(dir.dir, point);
+
+      const h = startProcessor(pool, redis, keys.keyPrefix);
+      try {
+        // The dead process still holds the lock until its lease runs out; let it run out now instead of in minutes.
+        assert.ok(await client.exists(h.store.pay.lock), 'the killed process held the lock');
+        await client.pexpire(h.store.pay.lock, 1);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const open = await h.store.intent();
+        assert.ok(open, 'the killed run left its intent behind');
+        assert.deepEqual(new Map(open.payees.map((p) => [p.address, p.amount])), credits);
+        const sent = await txidsPaying(pair.a, MINERS_WALLET, [...credits.keys()]);
+        assert.equal(sent.length, point === 'after-intent' ? 0 : 1, 'wallet state at the kill point');
+        if (point === 'before-commit') assert.equal(open.txid, sent[0]);
+        if (point === 'after-send') assert.equal(open.txid, null);
+        // Credits are still unpaid in Redis: only the commit moves them.
+        assert.deepEqual(await h.store.unpaidBalances(), credits);
+
+        const summary = await h.processor.runOnce();
+        assert.equal(summary.status, 'done');
+        assert.equal(summary.payment?.status, point === 'after-intent' ? 'paid' : 'nothing-due');
+        // A second run finds nothing to do.
+        assert.equal((await h.processor.runOnce()).payment?.status, 'nothing-due');
+      } finally {
+        h.close();
+      }
+      await assertPaidOnce(pool, keys, credits);
+    });
+  }
+
+  test('two processors on one Redis: only one pays', async () => {
+    const { pool, keys, credits } = await preparePool('two-processors:');
+    const first = startProcessor(pool, redis, keys.keyPrefix);
+    const second = startProcessor(pool, redis, keys.keyPrefix);
+    try {
+      const results = await Promise.all([first.processor.runOnce(), second.processor.runOnce()]);
+      const statuses = results.map((r) => r.status).sort();
+      assert.deepEqual(statuses, ['done', 'locked']);
+      assert.equal(results.find((r) => r.status === 'done')?.payment?.status, 'paid');
+    } finally {
+      first.close();
+      second.close();
+    }
+    await assertPaidOnce(pool, keys, credits);
+  });
+});
