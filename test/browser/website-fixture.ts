@@ -1,10 +1,11 @@
-// A website in this process on a real redis-server: a pool config loaded through the product's validator, the
-// refresher with fixed network figures, and the server on a free port. Recorder-side data is written with the
-// key layout of src/redis/keys.ts, so the refresher reads exactly what pool workers write.
+// A website in this process on a real redis-server without a pool: a pool config loaded through the product's
+// validator, the refresher with fixed network figures, and the server on a free port. For the API scaling bench,
+// which needs a million shares in Redis (more than test miners can mine); the browser test runs over a real pool
+// (pool-site.ts).
 import { Redis } from 'ioredis';
 import type { PoolConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/log/logger.js';
-import { PoolKeys, WORK_SCALE } from '../../src/redis/keys.js';
+import { PoolKeys } from '../../src/redis/keys.js';
 import { poolInfoOf } from '../../src/website/pool-info.js';
 import { RedisStatsSource } from '../../src/website/redis-stats-source.js';
 import { StatsRefresher } from '../../src/website/refresher.js';
@@ -72,30 +73,4 @@ export async function startWebsiteFixture(redisHandle: RedisHandle, address: str
       redis.disconnect();
     },
   });
-}
-
-/** Records accepted shares the way the share recorder lays them out (hashrate stream, worker stats, round). */
-export async function recordShares(f: WebsiteFixture, login: string, difficulty: number, count: number, at = Date.now()): Promise<void> {
-  const address = login.split('.')[0];
-  const units = String(Math.round(difficulty * WORK_SCALE));
-  const pipe = f.redis.pipeline();
-  for (let i = 0; i < count; i += 1) {
-    pipe.xadd(f.keys.hashrate, '*', 'w', login, 'd', units);
-    pipe.hincrby(f.keys.currentRound.addresses, address, units);
-    pipe.hincrby(f.keys.currentRound.workers, login, units);
-  }
-  pipe.hset(f.keys.worker(login), 'address', address, 'lastShare', String(at));
-  pipe.hincrby(f.keys.worker(login), 'valid', count);
-  pipe.zadd(f.keys.workers, at, login);
-  await pipe.exec();
-}
-
-/** A pending block as the recorder writes it on a block candidate. */
-export async function recordBlock(f: WebsiteFixture, height: number, hash: string, finder: string, worker: string, reward: bigint): Promise<void> {
-  const id = `${height}:${hash}`;
-  await f.redis
-    .multi()
-    .hset(f.keys.block(height, hash), { pool: f.pool.id, height, hash, reward: reward.toString(), finder, worker, foundAt: Date.now(), status: 'pending', confirmations: '1' })
-    .zadd(f.keys.blocksPending, height, id)
-    .exec();
 }
