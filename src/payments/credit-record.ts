@@ -19,7 +19,7 @@ export interface CreditRecord {
   readonly networkDifficulty: number | null;
   /** Share-log position of the block: the last share id before it (PPLNS windows end here). */
   readonly lastShareId: string | null;
-  /** PROP: the round's share-log ranges [first, last] (its own plus rounds merged into it). */
+  /** The round's share-log ranges [first, last] (its own plus rounds merged into it). */
   readonly ranges: readonly (readonly [string, string])[];
   readonly creditedAt: number;
 }

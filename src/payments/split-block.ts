@@ -56,7 +56,7 @@ export async function splitBlock(
     windowWork,
     networkDifficulty,
     lastShareId,
-    ranges: scheme === 'PROP' ? ranges : [],
+    ranges,
     creditedAt: now,
   };
 }
