@@ -43,6 +43,14 @@ interface MinerJson {
   paid: string;
   payments: { txid: string; amount: string }[];
 }
+interface BlockJson {
+  height: number;
+  hash: string;
+  status: string;
+  reward: string;
+  confirmations: number | null;
+  maturity: number;
+}
 interface Paged<T> {
   items: T[];
   total: number;
@@ -199,7 +207,7 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
     await waitFor(
       async () => {
         const [{ items }, payList, history, { pools }] = await Promise.all([
-          api<Paged<{ status: string }>>('/api/v1/pools/regtest/blocks'),
+          api<Paged<BlockJson>>('/api/v1/pools/regtest/blocks'),
           api<Paged<unknown>>('/api/v1/pools/regtest/payments'),
           api<{ points: unknown[] }>('/api/v1/pools/regtest/history'),
           api<{ pools: PoolJson[] }>('/api/v1/pools'),
@@ -278,7 +286,7 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
   });
 
   test('blocks and payments pages show the paid block and the real payment transaction', async () => {
-    const blocks = await api<Paged<{ height: number; hash: string; status: string; reward: string }>>('/api/v1/pools/regtest/blocks');
+    const blocks = await api<Paged<BlockJson>>('/api/v1/pools/regtest/blocks');
     const ours = blocks.items.find((b) => b.hash === paidBlock.hash);
     assert.ok(ours, 'the block found through the pool is listed');
     assert.equal(ours.status, 'confirmed');
@@ -323,6 +331,46 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
     assert.equal(page.url(), `${site.baseUrl}/blocks`, 'no reload: the page stayed');
     assert.deepEqual(problems, []);
     await page.close();
+  });
+
+  test('the processor marks the new block immature: immature balances and confirmations reach the pages', async () => {
+    const payments = startProcessor(pool.pool, redis, pool.config.global.redis.keyPrefix);
+    try {
+      const run = await payments.processor.runOnce();
+      assert.equal(run.immature, 1, 'the block found through the pool is immature');
+      assert.equal(run.credited, 0);
+    } finally {
+      payments.close();
+    }
+    const pending = await waitFor(
+      async () => {
+        const { items } = await api<Paged<BlockJson>>('/api/v1/pools/regtest/blocks');
+        const b = items.find((x) => x.status === 'pending');
+        const [m1, m2] = await Promise.all([addr1, addr2].map((a) => api<{ miner: MinerJson }>(`/api/v1/pools/regtest/miners/${a}`)));
+        return b && b.confirmations === 1 && BigInt(m1.miner.immature) > 0n ? { block: b, immature: [m1.miner.immature, m2.miner.immature] } : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the refresher to publish the immature block and balances' },
+    );
+    // No fee and no reward recipients: the whole coinbase is credited to the round's miners.
+    const coinbase = await coinbaseOf(pair.a, pending.block.hash);
+    const reward = coinbase.vout.reduce((sum, o) => sum + coinsToUnits(o.value), 0n);
+    assert.equal(pending.block.reward, reward.toString());
+    assert.equal(BigInt(pending.immature[0]) + BigInt(pending.immature[1]), reward, 'immature balances add up to the reward');
+
+    const mp = await open(`/miner/${addr1}`);
+    await mp.page.locator('[data-pool="regtest"] [data-stat="immature"]').waitFor({ timeout: 5000 });
+    assert.equal(await statValue(mp.page, '[data-pool="regtest"]', 'immature'), pending.immature[0]);
+    assert.deepEqual(mp.problems, []);
+    await mp.page.close();
+
+    const bp = await open('/blocks');
+    const row = bp.page.locator(`tr[data-block="${pending.block.height}:${pending.block.hash}"]`);
+    await row.waitFor({ timeout: 5000 });
+    const status = row.locator('td').nth(2);
+    assert.equal((await status.textContent())?.trim(), `1 / ${pending.block.maturity}`);
+    assert.equal(await status.locator('progress').getAttribute('value'), '1');
+    assert.deepEqual(bp.problems, []);
+    await bp.page.close();
   });
 
   test('getting started, API and unknown pages render without console errors; bad input answers 4xx', async () => {
