@@ -31,6 +31,8 @@ export class AlertEvaluator {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  /** Set while runs fail (Redis away), so an outage is logged once, not once per interval. */
+  private failingSince: number | null = null;
 
   constructor(private readonly options: EvaluatorOptions) {
     this.thresholds = {
@@ -73,9 +75,14 @@ export class AlertEvaluator {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
-        .then(() => undefined)
+        .then(() => {
+          if (this.failingSince !== null) this.log.info(`alert evaluation works again after ${Date.now() - this.failingSince} ms`);
+          this.failingSince = null;
+        })
         .catch((error: unknown) => {
-          this.log.error(`alert evaluation failed: ${(error as Error).message}`);
+          if (this.failingSince !== null) return;
+          this.failingSince = Date.now();
+          this.log.warn(`alert evaluation failed (retrying every ${this.intervalMs} ms): ${(error as Error).message}`);
         })
         .finally(() => {
           this.running = null;

@@ -10,6 +10,18 @@ import { requireBinary, spawnLogged, type LoggedProcess } from '../helpers/proce
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 export const PROMTOOL_BIN = '/usr/bin/promtool';
 
+/** prom-client default gauges whose names end in _total although they are gauges; promtool rejects exactly these. */
+export const KNOWN_OFFENDERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** Drops every line of the three known offenders (HELP, TYPE and samples), nothing else. */
+export function withoutKnownOffenders(exposition: string): string {
+  return exposition
+    .split('\n')
+    .filter((line) => !KNOWN_OFFENDERS.some((name) => new RegExp(`^(# (HELP|TYPE) )?${name}[ {]`).test(line)))
+    .join('\n');
+}
+
+
 export interface QueryResult {
   readonly status: string;
   readonly errorType?: string;

@@ -14,13 +14,10 @@ import { loadConfig } from '../../src/config/load.js';
 import { createProcessMetrics } from '../../src/metrics/process-registry.js';
 import { instrumentPool, type InstrumentedPool } from '../../src/metrics/pool-instrumentation.js';
 import { targetFromBits } from '../../src/algorithms/targets.js';
-import { PROMTOOL_BIN, startPrometheus, type PrometheusHandle } from './prometheus.js';
+import { KNOWN_OFFENDERS, PROMTOOL_BIN, startPrometheus, withoutKnownOffenders, type PrometheusHandle } from './prometheus.js';
 import { requireBinary } from '../helpers/processes.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-/** prom-client default gauges whose names end in _total although they are gauges; promtool rejects exactly these. */
-export const KNOWN_OFFENDERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
-
 interface RunResult {
   readonly code: number;
   readonly stdout: string;
@@ -34,14 +31,6 @@ function run(cmd: string, args: readonly string[], options: { input?: string; en
     );
     if (options.input !== undefined) child.stdin!.end(options.input);
   });
-}
-
-/** Drops every line of the three known offenders (HELP, TYPE and samples), nothing else. */
-export function withoutKnownOffenders(exposition: string): string {
-  return exposition
-    .split('\n')
-    .filter((line) => !KNOWN_OFFENDERS.some((name) => new RegExp(`^(# (HELP|TYPE) )?${name}[ {]`).test(line)))
-    .join('\n');
 }
 
 /** A registry with every kind of Headframe series populated, as a busy pool worker would have. */
