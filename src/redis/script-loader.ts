@@ -1,6 +1,6 @@
 // Loads every src/redis/scripts/*.lua onto a client with ioredis defineCommand: EVALSHA per call, the script text
-// only once per connection. The number of keys comes from the script's own header (its highest KEYS[n]), so the
-// header that documents a script is also what calls it.
+// only once per connection. The number of keys comes from the script's own header (its highest KEYS[n], or a
+// variable count when it names a KEYS[n+i] run), so the header that documents a script is also what calls it.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,10 @@ import type { Redis } from 'ioredis';
 export interface LoadedScript {
   readonly name: string;
   readonly lua: string;
+  /** Fixed keys named in the header (the leading ones, for a script with a variable count). */
   readonly numberOfKeys: number;
+  /** The header names a run of keys (KEYS[n+i]): callers pass the key count with every call. */
+  readonly variableKeys: boolean;
 }
 
 /**
@@ -18,11 +21,11 @@ export interface LoadedScript {
  */
 export function findScriptsDir(from: string = dirname(fileURLToPath(import.meta.url))): string {
   const besides = join(from, 'scripts');
-  if (existsSync(join(besides, 'record-share.lua'))) return besides;
+  if (existsSync(join(besides, 'record-shares.lua'))) return besides;
   let dir = from;
   for (;;) {
     const candidate = join(dir, 'src', 'redis', 'scripts');
-    if (existsSync(join(candidate, 'record-share.lua'))) return candidate;
+    if (existsSync(join(candidate, 'record-shares.lua'))) return candidate;
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`cannot find src/redis/scripts above ${from}`);
     dir = parent;
@@ -42,6 +45,15 @@ export function headerKeyCount(lua: string, name: string): number {
   return max;
 }
 
+/** True when the leading comment block names a run of keys such as KEYS[8+i]. */
+export function headerHasKeyRun(lua: string): boolean {
+  for (const line of lua.split('\n')) {
+    if (!line.startsWith('--')) return false;
+    if (/KEYS\[\d+\s*\+\s*[a-z]\]/.test(line)) return true;
+  }
+  return false;
+}
+
 export function readScripts(dir: string = findScriptsDir()): LoadedScript[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.lua'))
@@ -49,17 +61,17 @@ export function readScripts(dir: string = findScriptsDir()): LoadedScript[] {
     .map((file) => {
       const name = file.slice(0, -'.lua'.length);
       const lua = readFileSync(join(dir, file), 'utf8');
-      return { name, lua, numberOfKeys: headerKeyCount(lua, name) };
+      return { name, lua, numberOfKeys: headerKeyCount(lua, name), variableKeys: headerHasKeyRun(lua) };
     });
 }
 
-/** Script name → camelCase command name on the client: record-share → recordShare. */
+/** Script name → camelCase command name on the client: record-shares → recordShares. */
 export function commandName(scriptName: string): string {
   return scriptName.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 export type ScriptArg = string | number;
-type ScriptCommand = (...args: ScriptArg[]) => Promise<unknown>;
+export type ScriptCommand = (...args: ScriptArg[]) => Promise<unknown>;
 
 /** The share side's scripts (record-*.lua); the payment processor loads its own payments-*.lua. */
 export function shareScripts(dir?: string): LoadedScript[] {
@@ -68,7 +80,7 @@ export function shareScripts(dir?: string): LoadedScript[] {
 
 /** Scripts defined on one client, called by script file name with KEYS then ARGV. */
 export class RedisScripts {
-  private readonly commands = new Map<string, { fn: ScriptCommand; numberOfKeys: number }>();
+  private readonly commands = new Map<string, { fn: ScriptCommand; numberOfKeys: number; variableKeys: boolean }>();
 
   constructor(
     readonly client: Redis,
@@ -76,18 +88,35 @@ export class RedisScripts {
   ) {
     for (const script of scripts) {
       const command = commandName(script.name);
-      client.defineCommand(command, { lua: script.lua, numberOfKeys: script.numberOfKeys });
+      // Without numberOfKeys, ioredis takes the key count as the first argument of each call.
+      client.defineCommand(command, script.variableKeys ? { lua: script.lua } : { lua: script.lua, numberOfKeys: script.numberOfKeys });
       const fn = (client as unknown as Record<string, ScriptCommand>)[command].bind(client);
-      this.commands.set(script.name, { fn, numberOfKeys: script.numberOfKeys });
+      this.commands.set(script.name, { fn, numberOfKeys: script.numberOfKeys, variableKeys: script.variableKeys });
     }
   }
 
   run(name: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
     const command = this.commands.get(name);
     if (!command) return Promise.reject(new Error(`no Redis script named ${name}`));
+    if (command.variableKeys) {
+      if (keys.length < command.numberOfKeys) {
+        return Promise.reject(new Error(`script ${name} takes at least ${command.numberOfKeys} keys, got ${keys.length}`));
+      }
+      return command.fn(keys.length, ...keys, ...args);
+    }
     if (keys.length !== command.numberOfKeys) {
       return Promise.reject(new Error(`script ${name} takes ${command.numberOfKeys} keys, got ${keys.length}`));
     }
     return command.fn(...keys, ...args);
+  }
+
+  /**
+   * The raw command of a variable-key script, for hot paths that build the whole argument list themselves
+   * (key count, keys, then ARGV) in one array instead of spreading several.
+   */
+  variadic(name: string): ScriptCommand {
+    const command = this.commands.get(name);
+    if (!command?.variableKeys) throw new Error(`no variable-key Redis script named ${name}`);
+    return command.fn;
   }
 }

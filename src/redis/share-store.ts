@@ -1,7 +1,7 @@
 // Turns share-side operations into script calls with their keys: the only place the share path spells KEYS/ARGV.
 import type { BlockCandidate, BlockOutcome } from '../mining/block-submitter.js';
 import { blockId, HASHRATE_WINDOW_MS, type InvalidKind, type PoolKeys, SHARE_LOG_MAX_LEN, WRITER_MARKER_TTL_SECONDS } from './keys.js';
-import type { RedisScripts } from './script-loader.js';
+import type { RedisScripts, ScriptCommand } from './script-loader.js';
 
 export type RecordOp =
   | {
@@ -16,7 +16,7 @@ export type RecordOp =
   | { readonly kind: 'block'; readonly candidate: BlockCandidate; readonly time: number }
   | { readonly kind: 'outcome'; readonly outcome: BlockOutcome; readonly time: number };
 
-/** Script results shared by every record-* script. */
+/** Script results shared by every record-* script (record-shares answers the number applied: 1 for one). */
 export const APPLIED = 1;
 export const ALREADY_APPLIED = 0;
 /** An earlier operation of this writer has not been applied: nothing was written. */
@@ -25,6 +25,18 @@ export const GAP = -2;
 export const NO_SUCH_BLOCK = -1;
 /** record-block-outcome: verdict 'rejected', the round was merged back. */
 export const MERGED_BACK = 2;
+
+/** Operations that record-shares applies in runs (everything but blocks and their outcomes). */
+export type ShareOp = Extract<RecordOp, { kind: 'share' | 'invalid' }>;
+
+export function isShareOp(op: RecordOp): op is ShareOp {
+  return op.kind === 'share' || op.kind === 'invalid';
+}
+
+/** Fixed leading KEYS of record-shares; KEYS[9..] are the operations' worker keys. */
+const SHARE_FIXED_KEYS = 8;
+/** ARGV of record-shares before the four per operation. */
+const SHARE_HEAD_ARGS = 4;
 
 export interface ShareStoreOptions {
   readonly scripts: RedisScripts;
@@ -37,18 +49,50 @@ export interface ShareStoreOptions {
 
 export class ShareStore {
   private readonly writerKey: string;
-  private readonly shareKeys: string[];
-  private readonly shareLogMaxLen: string;
-  private readonly hashrateWindowMs: string;
+  private readonly recordShares: ScriptCommand;
+  /** Key count placeholder, the fixed keys, then the head of ARGV: copied into each call's argument list. */
+  private readonly fixedKeys: string[];
+  private readonly headArgs: string[];
   private readonly ttl = String(WRITER_MARKER_TTL_SECONDS);
 
   constructor(private readonly options: ShareStoreOptions) {
     const k = options.keys;
     this.writerKey = k.writer(options.writerId);
-    // Built once: only the worker key changes per share (index 7).
-    this.shareKeys = [this.writerKey, k.currentRound.addresses, k.currentRound.workers, k.currentRound.meta, k.shareLog, k.hashrate, k.stats, '', k.workers];
-    this.shareLogMaxLen = String(options.shareLogMaxLen ?? SHARE_LOG_MAX_LEN);
-    this.hashrateWindowMs = String(options.hashrateWindowMs ?? HASHRATE_WINDOW_MS);
+    this.recordShares = options.scripts.variadic('record-shares');
+    const cur = k.currentRound;
+    this.fixedKeys = [this.writerKey, cur.addresses, cur.workers, cur.meta, k.shareLog, k.hashrate, k.stats, k.workers];
+    this.headArgs = [this.ttl, String(options.shareLogMaxLen ?? SHARE_LOG_MAX_LEN), String(options.hashrateWindowMs ?? HASHRATE_WINDOW_MS)];
+  }
+
+  /**
+   * Applies share operations numbered firstSeq, firstSeq+1, … in one script call. Resolves with the number applied
+   * now (0 when all were applied before) or GAP.
+   */
+  applyMany(ops: readonly ShareOp[], firstSeq: number): Promise<number> {
+    const n = ops.length;
+    if (n === 0) return Promise.resolve(0);
+    // One flat argument list, written in place: [numkeys, KEYS…, ARGV…]. This runs for every share, so it avoids
+    // per-share arrays and string building beyond the worker key.
+    const keysEnd = 1 + SHARE_FIXED_KEYS + n;
+    const args: (string | number)[] = new Array(keysEnd + SHARE_HEAD_ARGS + 4 * n);
+    args[0] = SHARE_FIXED_KEYS + n;
+    const fixed = this.fixedKeys;
+    for (let i = 0; i < SHARE_FIXED_KEYS; i++) args[1 + i] = fixed[i];
+    args[keysEnd] = firstSeq;
+    args[keysEnd + 1] = this.headArgs[0];
+    args[keysEnd + 2] = this.headArgs[1];
+    args[keysEnd + 3] = this.headArgs[2];
+    const k = this.options.keys;
+    let at = keysEnd + SHARE_HEAD_ARGS;
+    for (let i = 0; i < n; i++) {
+      const op = ops[i];
+      args[1 + SHARE_FIXED_KEYS + i] = k.worker(op.worker);
+      args[at++] = op.address;
+      args[at++] = op.worker;
+      args[at++] = op.kind === 'share' ? op.units : op.reason;
+      args[at++] = op.time;
+    }
+    return this.recordShares(...args).then(checkCode);
   }
 
   /** Applies one operation numbered `seq`; resolves with the script's result code. */
@@ -56,17 +100,9 @@ export class ShareStore {
     const { scripts, keys: k } = this.options;
     let result: unknown;
     switch (op.kind) {
-      case 'share': {
-        const keys = this.shareKeys.slice();
-        keys[7] = k.worker(op.worker);
-        result = await scripts.run('record-share', keys, [
-          seq, this.ttl, op.address, op.worker, op.units, op.time, this.shareLogMaxLen, this.hashrateWindowMs,
-        ]);
-        break;
-      }
+      case 'share':
       case 'invalid':
-        result = await scripts.run('record-invalid', [this.writerKey, k.stats, k.worker(op.worker)], [seq, this.ttl, op.reason, op.address, op.time]);
-        break;
+        return this.applyMany([op], seq);
       case 'block': {
         const c = op.candidate;
         const closed = k.round(c.height, c.blockHash);
@@ -92,7 +128,11 @@ export class ShareStore {
         break;
       }
     }
-    if (typeof result !== 'number') throw new Error(`record script for ${op.kind} answered ${JSON.stringify(result)}`);
-    return result;
+    return checkCode(result);
   }
+}
+
+function checkCode(result: unknown): number {
+  if (typeof result !== 'number') throw new Error(`record script answered ${JSON.stringify(result)}`);
+  return result;
 }

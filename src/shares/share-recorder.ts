@@ -3,17 +3,24 @@
 // full a new share is refused (the miner hears "not accepted") rather than confirmed and lost.
 //
 // Exactly once, in order: every operation carries a number from this recorder, and the scripts apply operation n
-// only right after n-1 (see record-share.lua). A command that timed out but ran is skipped when resent; one that
+// only right after n-1 (see record-shares.lua). A command that timed out but ran is skipped when resent; one that
 // arrives after a missing predecessor writes nothing and is resent after it. Blocks and their outcomes are never
 // refused by the bound: they are rare and carry the money.
+//
+// Cost: the shares (valid and rejected) recorded within one event-loop turn go to Redis as ONE record-shares call
+// (flushed from setImmediate, i.e. after every socket read of that turn was handled), so the pool's CPU per share is
+// a few argument slots rather than a command, a promise chain and a socket write each. Blocks and outcomes flush the
+// run before them and go alone, keeping the order of operations on the one connection.
 import type { BlockCandidate, BlockOutcome } from '../mining/block-submitter.js';
 import type { Logger } from '../log/logger.js';
 import { invalidKindOf, toWorkUnits } from '../redis/keys.js';
 import type { ShareRejectReason } from '../mining/types.js';
-import { GAP, MERGED_BACK, NO_SUCH_BLOCK, type RecordOp } from '../redis/share-store.js';
+import { GAP, isShareOp, MERGED_BACK, NO_SUCH_BLOCK, type RecordOp, type ShareOp } from '../redis/share-store.js';
 
 export interface RecordStore {
   apply(op: RecordOp, seq: number): Promise<number>;
+  /** Share operations numbered firstSeq, firstSeq+1, … in one call; resolves with GAP or anything else for "kept". */
+  applyMany(ops: readonly ShareOp[], firstSeq: number): Promise<number>;
 }
 
 export interface QueueState {
@@ -34,6 +41,8 @@ export interface ShareRecorderOptions {
   readonly maxQueue?: number;
   /** Operations sent at once when the queue drains. */
   readonly drainBatch?: number;
+  /** Most share operations in one record-shares call (a bigger turn is split into several calls). */
+  readonly maxBatch?: number;
   /** First and longest pause between drain attempts while Redis is still away. */
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
@@ -57,6 +66,13 @@ export class ShareRecorder {
   private nextSeq = 1;
   /** Waiting operations, ascending by seq. */
   private queue: Entry[] = [];
+  /** Live share operations of the current event-loop turn, ascending and consecutive by seq; sent by flush(). */
+  private pending: Entry[] = [];
+  private flushScheduled = false;
+  private readonly flushNow = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
   private inflight = 0;
   private mode: 'live' | 'queued' = 'live';
   private draining = false;
@@ -69,11 +85,13 @@ export class ShareRecorder {
   private idleWaiters: (() => void)[] = [];
   private readonly log: Logger;
   private readonly maxQueue: number;
+  private readonly maxBatch: number;
   private readonly now: () => number;
 
   constructor(private readonly options: ShareRecorderOptions) {
     this.log = options.logger.child({ component: 'share-recorder' });
     this.maxQueue = options.maxQueue ?? 200_000;
+    this.maxBatch = Math.max(1, options.maxBatch ?? 256);
     this.now = options.now ?? Date.now;
   }
 
@@ -88,7 +106,7 @@ export class ShareRecorder {
 
   /** Counts a rejected share; nobody waits on it. */
   recordInvalid(address: string, worker: string, reason: ShareRejectReason): void {
-    void this.submit({ kind: 'invalid', address, worker, reason: invalidKindOf(reason), time: this.now() }, true);
+    void this.submit({ kind: 'invalid', address, worker, reason: invalidKindOf(reason), time: this.now() }, true, false);
   }
 
   /** Call the moment a candidate is known (before the daemon answers), after its finding share. */
@@ -106,7 +124,7 @@ export class ShareRecorder {
    */
   async close(timeoutMs: number): Promise<number> {
     this.closed = true;
-    if (this.inflight > 0 || this.queue.length > 0) {
+    if (this.busy) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
         this.idleWaiters.push(() => {
@@ -116,22 +134,37 @@ export class ShareRecorder {
       });
     }
     this.stopTimers();
-    const left = this.queue.length + this.inflight;
+    const left = this.queue.length + this.inflight + this.pending.length;
     if (left > 0) this.log.error(`closing with ${left} share operations not written to Redis: they are lost`);
     return left;
   }
 
-  private submit(op: RecordOp, bounded: boolean): Promise<boolean> {
+  private get busy(): boolean {
+    return this.inflight > 0 || this.queue.length > 0 || this.pending.length > 0;
+  }
+
+  /** `wait`: the caller awaits the answer (an invalid-share count is fire-and-forget: no promise per share). */
+  private submit(op: RecordOp, bounded: boolean, wait = true): Promise<boolean> {
     if (this.closed) {
       this.log.error(`recorder closed: ${op.kind} not recorded`);
       return REFUSED;
     }
     if (this.mode === 'live') {
       const entry: Entry = { op, seq: this.nextSeq++, done: null };
-      return new Promise<boolean>((resolve) => {
-        entry.done = resolve;
-        this.send(entry);
-      });
+      const answer = wait ? new Promise<boolean>((resolve) => (entry.done = resolve)) : RECORDED;
+      if (isShareOp(op)) {
+        this.pending.push(entry);
+        if (this.pending.length >= this.maxBatch) this.flush();
+        else if (!this.flushScheduled) {
+          this.flushScheduled = true;
+          setImmediate(this.flushNow);
+        }
+      } else {
+        // Its predecessors leave first: operations reach the connection in number order.
+        this.flush();
+        this.send([entry]);
+      }
+      return answer;
     }
     if (bounded && this.queue.length >= this.maxQueue) {
       // No number is taken: a refused operation leaves no gap that would hold back the ones after it.
@@ -145,18 +178,37 @@ export class ShareRecorder {
     return RECORDED;
   }
 
-  private send(entry: Entry): void {
-    this.inflight++;
-    this.options.store.apply(entry.op, entry.seq).then(
+  /** Sends this turn's share operations (in calls of at most maxBatch). */
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const entries = this.pending;
+    this.pending = [];
+    for (let from = 0; from < entries.length; from += this.maxBatch) {
+      this.send(from === 0 && entries.length <= this.maxBatch ? entries : entries.slice(from, from + this.maxBatch));
+    }
+  }
+
+  /** One store call for `entries`: a single block/outcome, or a run of consecutive share operations. */
+  private call(entries: readonly Entry[]): Promise<number> {
+    const first = entries[0];
+    if (!isShareOp(first.op)) return this.options.store.apply(first.op, first.seq);
+    const ops: ShareOp[] = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) ops[i] = entries[i].op as ShareOp;
+    return this.options.store.applyMany(ops, first.seq);
+  }
+
+  private send(entries: Entry[]): void {
+    this.inflight += entries.length;
+    this.call(entries).then(
       (code) => {
-        this.inflight--;
-        if (code === GAP) this.requeue(entry, 'an earlier operation is missing');
-        else this.acknowledged(entry, code);
+        this.inflight -= entries.length;
+        if (code === GAP) this.requeue(entries, 'an earlier operation is missing');
+        else for (const entry of entries) this.acknowledged(entry, code);
         this.afterSettle();
       },
       (err: Error) => {
-        this.inflight--;
-        this.requeue(entry, err.message);
+        this.inflight -= entries.length;
+        this.requeue(entries, err.message);
         this.afterSettle();
       },
     );
@@ -172,8 +224,11 @@ export class ShareRecorder {
     }
   }
 
-  /** A live operation failed: from now on everything waits in order (it is kept even beyond the bound). */
-  private requeue(entry: Entry, why: string): void {
+  /**
+   * Live operations failed: from now on everything waits in order (they are kept even beyond the bound, and so is
+   * this turn's unsent run: all of them already hold numbers, and a number never sent would stall the ones after it).
+   */
+  private requeue(entries: readonly Entry[], why: string): void {
     if (this.mode === 'live') {
       this.mode = 'queued';
       this.queuedSince = this.now();
@@ -181,11 +236,17 @@ export class ShareRecorder {
       this.reportTimer = setInterval(() => this.report(), this.options.reportEveryMs ?? 5000);
       this.reportTimer.unref();
     }
-    let i = this.queue.length;
-    while (i > 0 && this.queue[i - 1].seq > entry.seq) i--;
-    this.queue.splice(i, 0, entry);
-    entry.done?.(true);
-    entry.done = null;
+    const moved = this.pending;
+    this.pending = [];
+    for (const list of [entries, moved]) {
+      for (const entry of list) {
+        let i = this.queue.length;
+        while (i > 0 && this.queue[i - 1].seq > entry.seq) i--;
+        this.queue.splice(i, 0, entry);
+        entry.done?.(true);
+        entry.done = null;
+      }
+    }
     this.changed();
   }
 
@@ -214,14 +275,16 @@ export class ShareRecorder {
     let written = 0;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.slice(0, batchSize);
-        const results = await Promise.allSettled(batch.map((e) => this.options.store.apply(e.op, e.seq)));
+        const calls = groupCalls(this.queue.slice(0, batchSize), this.maxBatch);
+        const results = await Promise.allSettled(calls.map((entries) => this.call(entries)));
         const applied = new Set<Entry>();
         let failure: string | null = null;
         results.forEach((r, i) => {
           if (r.status === 'fulfilled' && r.value !== GAP) {
-            applied.add(batch[i]);
-            this.acknowledged(batch[i], r.value);
+            for (const entry of calls[i]) {
+              applied.add(entry);
+              this.acknowledged(entry, r.value);
+            }
           } else if (failure === null) {
             failure = r.status === 'rejected' ? (r.reason as Error).message : 'an earlier operation is missing';
           }
@@ -260,7 +323,7 @@ export class ShareRecorder {
   }
 
   private notifyIdle(): void {
-    if (this.inflight > 0 || this.queue.length > 0) return;
+    if (this.busy) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
@@ -272,4 +335,27 @@ export class ShareRecorder {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
+}
+
+/**
+ * Splits queued entries into store calls: blocks and outcomes alone, share operations in runs of consecutive
+ * numbers (record-shares numbers a run from its first) of at most `max`.
+ */
+export function groupCalls<E extends { readonly op: RecordOp; readonly seq: number }>(entries: readonly E[], max: number): E[][] {
+  const calls: E[][] = [];
+  let run: E[] | null = null;
+  for (const entry of entries) {
+    if (!isShareOp(entry.op)) {
+      calls.push([entry]);
+      run = null;
+      continue;
+    }
+    if (run && run.length < max && run[run.length - 1].seq + 1 === entry.seq) {
+      run.push(entry);
+    } else {
+      run = [entry];
+      calls.push(run);
+    }
+  }
+  return calls;
 }
