@@ -93,6 +93,12 @@ export class SwitchingPort {
     };
     runtime.on('job', onJob);
     this.attached.set(coin, { runtime, onJob });
+    // A reloaded pool sent its first job before this subscription existed, and it numbers jobs afresh: the miners'
+    // work from the old runtime is unknown to it, so they need its job now, clean (not at the next block).
+    if (previous && previous.runtime !== runtime && this.backend.selected === coin) {
+      const job = this.backend.currentJobClean();
+      if (job) for (const server of this.servers) server.broadcastJob(job);
+    }
   }
 
   /** Moves every miner to `coin` with a clean job; false when the switch does not list it. */
