@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createWallet, mine, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
 import { writePoolDir, type PoolDir } from '../helpers/pool-harness.js';
@@ -18,6 +20,7 @@ import { MasterProcess } from '../process/master-harness.js';
 import { notifyPrevHash } from '../../src/blockchain/bitcoin/job-template.js';
 import { PoolKeys, ProfitKeys, blockId } from '../../src/redis/keys.js';
 
+const CLI = fileURLToPath(new URL('../../../scripts/cli', import.meta.url));
 /** Share difficulty below regtest's block difficulty (~3e-5): some valid shares are not blocks. */
 const DIFF = 0.00002;
 /** Prices are served as strings, the way exchanges often do, to keep them exact. */
@@ -200,5 +203,23 @@ describe('profit switching between two regtest chains', { timeout: 90_000 }, () 
     await nonBlockShare(back, 'back');
     assert.ok(Number(await redis.hget(keys1.currentRound.workers, `${address}.back`)) > 0, 'share credited to litecoin');
     assert.equal(await redis.hget(keys2.currentRound.workers, `${address}.back`), null);
+  });
+
+  test('reloadpool of the mined coin\'s pool: the switching-port miner gets the new pool\'s job and keeps mining', async () => {
+    assert.equal(coinOf(miner.job!), '00');
+    const reloadedAt = performance.now();
+    const answer = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(CLI, ['--port', String(dir.cliPort), 'reloadpool', 'regtest'], { timeout: 20_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, out: stdout + stderr });
+      });
+    });
+    assert.equal(answer.code, 0, answer.out);
+    // The reloaded pool numbers its jobs afresh: the miner's old job ids mean nothing to it, so a clean job must come.
+    const fresh = await miner.waitForJob((j) => j.receivedAt > reloadedAt && coinOf(j) === '00', 10_000).catch((err: Error) => {
+      throw new Error(`${err.message}; master log:\n${master.lines.slice(-15).join('\n')}`);
+    });
+    assert.equal(fresh.clean, true);
+    assert.equal(miner.closed, false, 'a switching-port miner stays connected through a reload');
+    await nonBlockShare(fresh, 'back');
   });
 });
