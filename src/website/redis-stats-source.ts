@@ -1,7 +1,7 @@
 // StatsSource over the keys the share recorder and the payment processor keep (src/redis/keys.ts). Runs only in
 // the refresher; its cost grows with the share window, which is why pages never call it.
 import type { Redis } from 'ioredis';
-import { HASHRATE_WINDOW_MS, PaymentKeys, PoolKeys, WORK_SCALE } from '../redis/keys.js';
+import { HASHRATE_WINDOW_MS, parseBlockId, PaymentKeys, PoolKeys, WORK_SCALE } from '../redis/keys.js';
 import type { BlockStatus, RawAddressPayment, RawBalance, RawBlock, RawPayment, RawPoolData, RawWorker, StatsSource } from './types.js';
 
 export interface RedisStatsSourceOptions {
@@ -124,21 +124,27 @@ export class RedisStatsSource implements StatsSource {
     }
     const replies = (await pipe.exec()) ?? [];
     const counts: Record<BlockStatus, number> = { pending: 0, confirmed: 0, orphaned: 0 };
-    const ids: [string, BlockStatus][] = [];
+    const ids: { height: number; hash: string; status: BlockStatus }[] = [];
     sets.forEach(([, status], i) => {
       counts[status] += Number(replies[2 * i]?.[1] ?? 0);
-      for (const id of (replies[2 * i + 1]?.[1] ?? []) as string[]) ids.push([id, status]);
+      for (const id of (replies[2 * i + 1]?.[1] ?? []) as string[]) {
+        // One malformed member (hand-edited Redis) must not take every pool figure down with it.
+        try {
+          ids.push({ ...parseBlockId(id), status });
+        } catch {
+          continue;
+        }
+      }
     });
     const read = this.redis.pipeline();
-    for (const [id] of ids) read.hgetall(`${pool.base}block:${id}`);
+    for (const { height, hash } of ids) read.hgetall(pool.block(height, hash));
     const hashes = ids.length ? ((await read.exec()) ?? []) : [];
     const blocks: RawBlock[] = [];
-    ids.forEach(([id, status], i) => {
+    ids.forEach(({ height, hash, status }, i) => {
       const h = (hashes[i]?.[1] ?? {}) as Record<string, string>;
-      const at = id.indexOf(':');
       blocks.push({
-        height: Number(h.height ?? id.slice(0, at)),
-        hash: h.hash ?? id.slice(at + 1),
+        height,
+        hash,
         status,
         reward: bigOr0(h.reward),
         finder: h.finder ?? '',
