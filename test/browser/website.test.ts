@@ -204,6 +204,7 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
     await mineShares(`${addr2}.rigB`, 1);
 
     // The running refresher picks everything up; its history gains a point per second.
+    let seen = 'no snapshot yet';
     await waitFor(
       async () => {
         const [{ items }, payList, history, { pools }] = await Promise.all([
@@ -212,9 +213,10 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
           api<{ points: unknown[] }>('/api/v1/pools/regtest/history'),
           api<{ pools: PoolJson[] }>('/api/v1/pools'),
         ]);
+        seen = `blocks ${items.map((b) => `${b.height}:${b.status}`).join(',')}; payments ${payList.total}; workers ${pools[0]?.workers}; points ${history.points.length}`;
         return items.some((b) => b.status === 'confirmed') && payList.total === 1 && pools[0]?.workers === 3 && history.points.length >= 2;
       },
-      { timeoutMs: 15_000, what: 'the refresher to publish the paid block, the payment and the workers' },
+      { timeoutMs: 15_000, what: 'the refresher to publish the paid block, the payment and the workers', diagnostics: () => `last seen: ${seen}` },
     );
     // Freeze the figures: pages and the API are compared against one snapshot.
     await site.refresher.stop();
