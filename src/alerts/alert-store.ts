@@ -1,7 +1,7 @@
 // Redis side of the alert evaluator: the evaluator lock, stored alert states, sent notices, and the read-only views
 // of what the share recorder and payment processor write (worker last shares, pending blocks, payment halt).
 import type { Redis } from 'ioredis';
-import { AlertKeys, PaymentKeys, PoolKeys } from '../redis/keys.js';
+import { AlertKeys, PaymentKeys, PoolKeys, WebsiteKeys } from '../redis/keys.js';
 import type { FiringState } from './worker-state.js';
 
 /** Takes the lock, or renews it when this token already holds it. 1 when held afterwards. */
@@ -29,9 +29,25 @@ export interface BlockRecord {
   readonly worker: string;
 }
 
+interface PoolKeySet {
+  readonly keys: PoolKeys;
+  readonly alerts: AlertKeys;
+  readonly payments: PaymentKeys;
+  readonly website: WebsiteKeys;
+}
+
+function parseState(json: string | null): FiringState | null {
+  if (json === null) return null;
+  try {
+    return JSON.parse(json) as FiringState;
+  } catch {
+    return null;
+  }
+}
+
 export class AlertStore {
   private readonly lockKey: string;
-  private readonly pools = new Map<string, { keys: PoolKeys; alerts: AlertKeys; payments: PaymentKeys }>();
+  private readonly pools = new Map<string, PoolKeySet>();
 
   constructor(
     private readonly redis: Redis,
@@ -75,6 +91,29 @@ export class AlertStore {
     else await this.redis.hset(key, login, JSON.stringify(state));
   }
 
+  async poolState(pool: string, name: string): Promise<FiringState | null> {
+    return parseState(await this.redis.hget(this.keysOf(pool).alerts.pool, name));
+  }
+
+  async savePoolState(pool: string, name: string, state: FiringState | null): Promise<void> {
+    const key = this.keysOf(pool).alerts.pool;
+    if (state === null) await this.redis.hdel(key, name);
+    else await this.redis.hset(key, name, JSON.stringify(state));
+  }
+
+  /** The pool hashrate from the website's latest snapshot (one hashrate formula for site, metrics and alerts). */
+  async poolHashrate(pool: string): Promise<{ hashrate: number; updatedAt: number } | null> {
+    const raw = await this.redis.get(this.keysOf(pool).website.snapshot);
+    if (raw === null) return null;
+    try {
+      const snapshot = JSON.parse(raw) as { hashrate?: unknown; updatedAt?: unknown };
+      if (typeof snapshot.hashrate !== 'number' || typeof snapshot.updatedAt !== 'number') return null;
+      return { hashrate: snapshot.hashrate, updatedAt: snapshot.updatedAt };
+    } catch {
+      return null;
+    }
+  }
+
   /** Records a notice as sent; false when it already was (so it is sent once across restarts and instances). */
   async claimNotice(pool: string, id: string, now: number): Promise<boolean> {
     const key = this.keysOf(pool).alerts.notices;
@@ -110,11 +149,11 @@ export class AlertStore {
     }
   }
 
-  private keysOf(pool: string): { keys: PoolKeys; alerts: AlertKeys; payments: PaymentKeys } {
+  private keysOf(pool: string): PoolKeySet {
     let entry = this.pools.get(pool);
     if (!entry) {
       const keys = new PoolKeys(this.keyPrefix, pool);
-      entry = { keys, alerts: new AlertKeys(keys), payments: new PaymentKeys(keys) };
+      entry = { keys, alerts: new AlertKeys(keys), payments: new PaymentKeys(keys), website: new WebsiteKeys(keys) };
       this.pools.set(pool, entry);
     }
     return entry;

@@ -6,9 +6,11 @@ import { hostname } from 'node:os';
 import type { AlertsConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { AlertStore } from './alert-store.js';
-import type { Alert, Notice, Notifier } from './notifier.js';
-import { OutboundError } from './post-json.js';
-import { decideWorker, type Delivery, type FiringState, type Thresholds, type WorkerAction } from './worker-state.js';
+import { AlertDelivery } from './delivery.js';
+import type { Alert, Notifier } from './notifier.js';
+import { sendNotices } from './notices.js';
+import { decidePoolHashrate } from './pool-state.js';
+import { decideWorker, type FiringState, type Thresholds } from './worker-state.js';
 
 export interface EvaluatorOptions {
   readonly store: AlertStore;
@@ -19,15 +21,13 @@ export interface EvaluatorOptions {
   readonly now?: () => number;
 }
 
-/** Block-found notices only for blocks found this recently, so enabling alerts does not replay old blocks. */
-const BLOCK_NOTICE_MAX_AGE_MS = 3600_000;
-
 export class AlertEvaluator {
   private readonly token = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
   private readonly thresholds: Thresholds;
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly intervalMs: number;
+  private readonly delivery: AlertDelivery;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -42,6 +42,7 @@ export class AlertEvaluator {
     this.now = options.now ?? Date.now;
     this.log = options.logger.child({ component: 'alerts' });
     this.intervalMs = Math.max(50, options.config.evaluateInterval * 1000);
+    this.delivery = new AlertDelivery(options.notifiers, this.log);
   }
 
   start(): void {
@@ -104,111 +105,73 @@ export class AlertEvaluator {
         ),
       ),
     );
-    await this.sendNotices(pool, now);
+    await this.evaluatePoolHashrate(pool, now);
+    await sendNotices(store, this.options.notifiers, pool, now, this.log);
   }
 
   private async evaluateWorker(pool: string, login: string, state: FiringState | null, lastShare: number | null, now: number): Promise<void> {
-    const names = this.options.notifiers.map((n) => n.name);
-    const decision = decideWorker(state, { now, lastShare, hashrate: null }, this.thresholds, names);
-    if (decision.actions.length === 0) {
-      if (decision.next !== state) await this.options.store.saveWorkerState(pool, login, decision.next);
-      return;
-    }
-    let current: FiringState | null = state;
-    for (const action of decision.actions) {
-      if (action.kind === 'resolve') {
-        await this.resolve(pool, login, current!, action);
-        current = null;
-      } else {
-        // A fire action either opens a new alert (decision.next is fresh) or retries failed deliveries of the open one.
-        if (current === null || current.since !== decision.next!.since) current = decision.next!;
-        current = await this.fire(pool, login, current, action.notifiers);
-      }
-    }
-    await this.options.store.saveWorkerState(pool, login, current);
-  }
-
-  private workerAlert(pool: string, login: string, state: FiringState): Alert {
-    const minutes = Math.round((state.since - state.lastShare) / 60_000);
-    return {
-      id: `worker-offline:${pool}:${login}`,
-      kind: 'worker-offline',
-      pool,
-      worker: login,
-      text: `Worker ${login} on pool ${pool} is offline: last share ${minutes} min ago (${new Date(state.lastShare).toISOString()}).`,
-      since: state.since,
-      details: { lastShare: state.lastShare, hashrate: state.hashrate },
-    };
-  }
-
-  private async fire(pool: string, login: string, state: FiringState, notifiers: readonly string[]): Promise<FiringState> {
-    const targets = this.options.notifiers.filter((n) => notifiers.includes(n.name));
-    const deliveries: Record<string, Delivery> = { ...state.deliveries };
-    for (const n of targets) deliveries[n.name] = { status: 'sending', ref: null, attempts: (state.deliveries[n.name]?.attempts ?? 0) + 1 };
-    // Written before any call: a crash from here on leaves "sending", which is never sent again.
-    await this.options.store.saveWorkerState(pool, login, { ...state, deliveries });
-    const alert = this.workerAlert(pool, login, state);
-    await Promise.all(
-      targets.map(async (n) => {
-        const attempts = deliveries[n.name].attempts;
-        try {
-          deliveries[n.name] = { status: 'sent', ref: await n.fire(alert), attempts };
-        } catch (error) {
-          const unknown = !(error instanceof OutboundError) || error.maybeDelivered;
-          deliveries[n.name] = { status: unknown ? 'unknown' : 'failed', ref: null, attempts };
-          this.log.warn(`${n.name}: offline alert for ${login} not delivered: ${(error as Error).message}`);
-        }
-      }),
-    );
-    return { ...state, deliveries };
-  }
-
-  private async resolve(pool: string, login: string, state: FiringState, action: Extract<WorkerAction, { kind: 'resolve' }>): Promise<void> {
-    const alert = this.workerAlert(pool, login, state);
-    await Promise.all(
-      this.options.notifiers
-        .filter((n) => action.deliveries[n.name] !== undefined)
-        .map((n) =>
-          n.resolve(alert, action.deliveries[n.name].ref).catch((error: unknown) =>
-            this.log.warn(`${n.name}: could not resolve the offline alert for ${login}: ${(error as Error).message}`),
-          ),
-        ),
+    const decision = decideWorker(state, { now, lastShare, hashrate: null }, this.thresholds, this.delivery.names);
+    const store = this.options.store;
+    await this.delivery.apply(
+      {
+        label: `worker-offline ${login} on ${pool}`,
+        save: (next) => store.saveWorkerState(pool, login, next),
+        alert: (s) => workerAlert(pool, login, s),
+      },
+      state,
+      decision,
     );
   }
 
-  private async sendNotices(pool: string, now: number): Promise<void> {
-    const { store } = this.options;
-    const notices: Notice[] = [];
-    for (const block of await store.pendingBlocks(pool)) {
-      if (block.verdict !== 'accepted' || now - block.foundAt > BLOCK_NOTICE_MAX_AGE_MS) continue;
-      notices.push({
-        id: `block:${block.id}`,
-        kind: 'block-found',
-        pool,
-        text: `Block ${block.height} found on pool ${pool} by ${block.worker} (${block.hash}).`,
-        at: block.foundAt,
-        details: { height: block.height, hash: block.hash, reward: block.reward, worker: block.worker },
-      });
-    }
-    const halt = await store.paymentHalt(pool);
-    if (halt) {
-      notices.push({
-        id: `payments-halted:${halt.at}`,
-        kind: 'payments-halted',
-        pool,
-        text: `Payments for pool ${pool} are halted: ${halt.reason}. An operator must check the wallet before they resume.`,
-        at: halt.at,
-        details: { reason: halt.reason },
-      });
-    }
-    for (const notice of notices) {
-      // Claimed before sending: a notice is informational, so at most once beats at least once.
-      if (!(await store.claimNotice(pool, notice.id, now))) continue;
-      await Promise.all(
-        this.options.notifiers.map((n) =>
-          n.notice(notice).catch((error: unknown) => this.log.warn(`${n.name}: notice ${notice.id} not delivered: ${(error as Error).message}`)),
-        ),
-      );
-    }
+  private async evaluatePoolHashrate(pool: string, now: number): Promise<void> {
+    const min = this.options.config.minPoolHashrate;
+    if (min <= 0) return;
+    const store = this.options.store;
+    const [state, snapshot] = await Promise.all([store.poolState(pool, HASHRATE_LOW), store.poolHashrate(pool)]);
+    const fresh = snapshot !== null && now - snapshot.updatedAt <= this.thresholds.offlineAfterMs ? snapshot.hashrate : null;
+    const decision = decidePoolHashrate(state, { now, hashrate: fresh }, min, this.delivery.names);
+    await this.delivery.apply(
+      {
+        label: `hashrate-low on ${pool}`,
+        save: (next) => store.savePoolState(pool, HASHRATE_LOW, next),
+        alert: (s) => ({
+          id: `pool-hashrate-low:${pool}`,
+          kind: 'pool-hashrate-low',
+          pool,
+          worker: null,
+          text: `Pool ${pool} hashrate is ${formatHashrate(s.hashrate ?? 0)}, below the ${formatHashrate(min)} minimum.`,
+          since: s.since,
+          details: { hashrate: s.hashrate, minHashrate: min },
+        }),
+      },
+      state,
+      decision,
+    );
   }
+}
+
+const HASHRATE_LOW = 'hashrate-low';
+
+function formatHashrate(hps: number): string {
+  const units = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s', 'PH/s', 'EH/s'];
+  let value = hps;
+  let i = 0;
+  while (value >= 1000 && i < units.length - 1) {
+    value /= 1000;
+    i++;
+  }
+  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+function workerAlert(pool: string, login: string, state: FiringState): Alert {
+  const minutes = Math.round((state.since - state.lastShare) / 60_000);
+  return {
+    id: `worker-offline:${pool}:${login}`,
+    kind: 'worker-offline',
+    pool,
+    worker: login,
+    text: `Worker ${login} on pool ${pool} is offline: last share ${minutes} min ago (${new Date(state.lastShare).toISOString()}).`,
+    since: state.since,
+    details: { lastShare: state.lastShare, hashrate: state.hashrate },
+  };
 }

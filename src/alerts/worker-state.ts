@@ -58,7 +58,8 @@ export interface Decision {
   readonly actions: readonly WorkerAction[];
 }
 
-function toSend(deliveries: Readonly<Record<string, Delivery>>, notifiers: readonly string[]): string[] {
+/** Notifiers still to try: never tried, or certainly failed with attempts left. */
+export function toSend(deliveries: Readonly<Record<string, Delivery>>, notifiers: readonly string[]): string[] {
   return notifiers.filter((name) => {
     const d = deliveries[name];
     return d === undefined || (d.status === 'failed' && d.attempts < MAX_DELIVERY_ATTEMPTS);
@@ -66,7 +67,7 @@ function toSend(deliveries: Readonly<Record<string, Delivery>>, notifiers: reado
 }
 
 /** Deliveries worth taking back: everything that may have reached someone. */
-function reachable(deliveries: Readonly<Record<string, Delivery>>): Record<string, Delivery> {
+export function reachable(deliveries: Readonly<Record<string, Delivery>>): Record<string, Delivery> {
   return Object.fromEntries(Object.entries(deliveries).filter(([, d]) => d.status !== 'failed'));
 }
 

@@ -18,7 +18,7 @@ const PREFIX = 'hf-alerts:';
 const POOL = 'ltc';
 const ADDRESS = 'rltc1qexampleaddress';
 const T0 = 1_800_000_000_000;
-const logger = createLogger({ level: 'error', context: { role: 'test' } });
+const logger = createLogger({ level: (process.env.HEADFRAME_TEST_LOG as 'debug' | undefined) ?? 'error', context: { role: 'test' } });
 
 describe('alert evaluator on Redis with a Telegram stand-in', { timeout: 60_000 }, () => {
   let redis: RedisHandle;
@@ -156,6 +156,39 @@ describe('alert evaluator on Redis with a Telegram stand-in', { timeout: 60_000 
     const states = await client().hgetall(`${PREFIX}{${POOL}}:alerts:workers`);
     assert.equal(states[`${ADDRESS}.gone`], undefined);
     assert.equal(api.deleted().length, 0);
+    await ev.stop();
+  });
+
+  test('a pool hashrate (from the website snapshot) below minPoolHashrate fires once and resolves; a stale snapshot changes nothing', async () => {
+    api.calls.length = 0;
+    const clock = { now: T0 + 10_000_000 };
+    const snapshotKey = `${PREFIX}{${POOL}}:website:snapshot`;
+    const writer = client();
+    const snapshot = (hashrate: number, updatedAt: number) => writer.set(snapshotKey, JSON.stringify({ id: POOL, hashrate, updatedAt }));
+    const ev = new AlertEvaluator({
+      store: new AlertStore(client(), PREFIX),
+      config: { ...config, minPoolHashrate: 1e6 },
+      pools: [POOL],
+      notifiers: buildNotifiers(config),
+      logger,
+      now: () => clock.now,
+    });
+    const aboutPool = () => api.sent().filter((c) => String(c.body.text).includes(`Pool ${POOL} hashrate`));
+    await snapshot(2e6, clock.now);
+    await ev.runOnce();
+    assert.equal(aboutPool().length, 0);
+    await snapshot(3.5e5, clock.now);
+    await ev.runOnce();
+    await ev.runOnce();
+    assert.equal(aboutPool().length, 1);
+    assert.match(String(aboutPool()[0].body.text), /350\.0 kH\/s, below the 1\.00 MH\/s minimum/);
+    // A snapshot older than workerOfflineAfter is not evidence either way.
+    await snapshot(5e6, clock.now - 60_000);
+    await ev.runOnce();
+    assert.equal(api.deleted().length, 0);
+    await snapshot(5e6, clock.now);
+    await ev.runOnce();
+    assert.deepEqual(api.deleted().map((c) => c.body.message_id), [aboutPool()[0].messageId]);
     await ev.stop();
   });
 });

@@ -1,0 +1,32 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decidePoolHashrate } from '../../../src/alerts/pool-state.js';
+import type { FiringState } from '../../../src/alerts/worker-state.js';
+
+const NOW = 1_700_000_000_000;
+const MIN = 1e9;
+const N = ['telegram'];
+
+describe('pool low-hashrate decision', () => {
+  test('fires once below the minimum and keeps quiet while it stays low', () => {
+    const d = decidePoolHashrate(null, { now: NOW, hashrate: 4e8 }, MIN, N);
+    assert.deepEqual(d.actions, [{ kind: 'fire', notifiers: N }]);
+    assert.deepEqual(d.next, { status: 'firing', since: NOW, lastShare: NOW, hashrate: 4e8, deliveries: {} });
+    const firing: FiringState = { ...d.next!, deliveries: { telegram: { status: 'sent', ref: '9', attempts: 1 } } };
+    assert.deepEqual(decidePoolHashrate(firing, { now: NOW + 1, hashrate: 1e8 }, MIN, N), { next: firing, actions: [] });
+  });
+
+  test('resolves at or above the minimum', () => {
+    const firing: FiringState = { status: 'firing', since: NOW, lastShare: NOW, hashrate: 1, deliveries: { telegram: { status: 'sent', ref: '9', attempts: 1 } } };
+    const d = decidePoolHashrate(firing, { now: NOW, hashrate: MIN }, MIN, N);
+    assert.equal(d.next, null);
+    assert.deepEqual(d.actions, [{ kind: 'resolve', deliveries: firing.deliveries }]);
+    assert.deepEqual(decidePoolHashrate(null, { now: NOW, hashrate: 2 * MIN }, MIN, N), { next: null, actions: [] });
+  });
+
+  test('an unknown hashrate or a disabled minimum changes nothing', () => {
+    const firing: FiringState = { status: 'firing', since: NOW, lastShare: NOW, hashrate: 1, deliveries: {} };
+    assert.deepEqual(decidePoolHashrate(firing, { now: NOW, hashrate: null }, MIN, N), { next: firing, actions: [] });
+    assert.deepEqual(decidePoolHashrate(null, { now: NOW, hashrate: 0 }, 0, N), { next: null, actions: [] });
+  });
+});
