@@ -158,7 +158,10 @@ describe('payment crash safety', { timeout: 240_000 }, () => {
     const first = startProcessor(pool, redis, keys.keyPrefix);
     const second = startProcessor(pool, redis, keys.keyPrefix);
     try {
+      // Both connected first, so the two runs really start together.
+      await Promise.all([first.client.ping(), second.client.ping()]);
       const results = await Promise.all([first.processor.runOnce(), second.processor.runOnce()]);
+      assert.equal(results.filter((r) => r.payment?.status === 'paid').length, 1, 'exactly one run paid');
       const statuses = results.map((r) => r.status).sort();
       assert.deepEqual(statuses, ['done', 'locked']);
       assert.equal(results.find((r) => r.status === 'done')?.payment?.status, 'paid');
