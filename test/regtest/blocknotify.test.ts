@@ -82,18 +82,15 @@ describe('litecoind -blocknotify through a running master', { timeout: 60_000 },
       const before = miners.map((m) => m.job!.prevhash);
       const [hash] = await mine(pair.b, 1);
       const prevhash = notifyPrevHash(hash);
-      const started = performance.now();
       const jobs = await Promise.all(miners.map((m) => m.waitForJob((j) => j.prevhash === prevhash, 10_000)));
-      const ms = performance.now() - started;
       for (const [i, job] of jobs.entries()) {
         assert.notEqual(job.prevhash, before[i]);
         assert.equal(job.clean, true, 'a job on a new block must tell the miner to drop its old work');
       }
-      // Far below the 60 s poll: the notification is the only thing that can have fetched this template.
-      assert.ok(ms < 10_000, `new job took ${ms.toFixed(0)} ms`);
       const height = await pair.a.rpc<number>('getblockcount');
       const fetched = master.lines.filter((l) => l.includes(`new block template at height ${height + 1}:`));
       assert.equal(fetched.length, 1, `one template for height ${height + 1}:\n${master.lines.slice(-20).join('\n')}`);
+      // The worker says why it fetched: the relayed notification, not its (60 s) poll.
       assert.match(fetched[0], /"reason":"blocknotify"/);
     }
   });

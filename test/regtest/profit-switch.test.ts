@@ -153,12 +153,10 @@ describe('profit switching between two regtest chains', { timeout: 90_000 }, () 
   });
 
   test('a price change moves the miner to the other chain; its shares and block land in that coin\'s rounds', async () => {
-    const movedAt = Date.now();
     await setPrices({ litecoin: '100', litecoin2: '300' });
     const job = await miner.waitForJob((j) => coinOf(j) === '01', 10_000);
     assert.equal(job.clean, true, 'the switch must discard the other coin\'s work');
     assert.equal(job.prevhash, await bestPrevhash(chain2));
-    assert.ok(Date.now() - movedAt < 10_000);
     const state = JSON.parse((await redis.get(profitKeys.switchState('scrypt'))) ?? 'null') as { coin: string };
     assert.equal(state.coin, 'litecoin2');
 

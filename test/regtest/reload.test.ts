@@ -85,7 +85,6 @@ describe('reloadpool on a running master', { timeout: 90_000 }, () => {
     const miner = await connectMiner(dir.stratumPort, 'reloaded');
     const bystander = await connectMiner(otherPort, 'bystander');
     assert.equal(miner.difficulty, OLD_DIFF);
-    const bystanderJobs = bystander.jobs.length;
 
     const pool = JSON.parse(readFileSync(poolFile, 'utf8')) as { ports: Record<string, { diff: number }> };
     pool.ports[String(dir.stratumPort)].diff = NEW_DIFF;
@@ -106,7 +105,6 @@ describe('reloadpool on a running master', { timeout: 90_000 }, () => {
     assert.equal(bystander.difficulty, OLD_DIFF);
     const still = await bystander.mineShare({ worker: `${address}.bystander` });
     assert.equal(still.answer.result, true, `the other pool still takes shares: ${JSON.stringify(still.answer.error)}`);
-    assert.ok(bystander.jobs.length >= bystanderJobs);
   });
 
   test('a broken pool file is refused with its problems and the running config keeps serving', async () => {
