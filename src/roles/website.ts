@@ -10,6 +10,7 @@ import { WebsiteServer } from '../website/server.js';
 import { SnapshotStore } from '../website/snapshot-store.js';
 import type { RoleContext } from './role-context.js';
 import { untilShutdown } from './role-context.js';
+import { reportSnapshotHashrate } from '../metrics/website-metrics.js';
 
 /** Seconds between snapshot refreshes; the pages' live figures are at most this old. */
 const REFRESH_INTERVAL_MS = 10_000;
@@ -45,7 +46,9 @@ export async function runWebsite(ctx: RoleContext): Promise<void> {
 
   await server.listen();
   refresher.start();
+  const stopHashrateMetric = reportSnapshotHashrate(ctx.metrics, pools.map((p) => p.id), store);
   await untilShutdown(ctx.shutdown);
+  stopHashrateMetric();
   await refresher.stop();
   await server.close();
   network.close();
