@@ -9,6 +9,7 @@ declare -A binary_of=(
   [litecoind]=/usr/lib/litecoin/litecoind
   [chromium]=/usr/bin/chromium
   [prometheus]=/usr/bin/prometheus
+  [docker-compose]=/usr/bin/docker-compose
 )
 wanted=(redis-server litecoind "$@")
 missing=()
