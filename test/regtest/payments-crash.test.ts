@@ -12,6 +12,7 @@ import { spawnLogged } from '../helpers/processes.js';
 import { PoolKeys } from '../../src/redis/keys.js';
 import type { PoolConfig } from '../../src/config/types.js';
 import { TEST_PAYMENT_KILL_POINT_ENV } from '../../src/roles/payment-processor.js';
+import { newIntent } from '../../src/payments/payout.js';
 import {
   MINERS_WALLET,
   POOL_WALLET,
@@ -27,7 +28,7 @@ import {
 const NO_MWEB = '-vbparams=mweb:4102444800:4102444801';
 const CHILD = fileURLToPath(new URL('./payments-crash-child.js', import.meta.url));
 
-describe('payment crash safety', { timeout: 240_000 }, () => {
+describe('payment crash safety and refusals', { timeout: 240_000 }, () => {
   let pair: RegtestPair;
   let redis: RedisHandle;
   let client: Redis;
@@ -59,7 +60,10 @@ describe('payment crash safety', { timeout: 240_000 }, () => {
   });
 
   /** A pool config dir paying from the pool wallet, its keys, three fresh miner addresses and one mature block. */
-  async function preparePool(prefix: string): Promise<{ dir: PoolDir; pool: PoolConfig; keys: PoolKeys; credits: Map<string, bigint> }> {
+  async function preparePool(
+    prefix: string,
+    extraWork: Record<string, bigint> = {},
+  ): Promise<{ dir: PoolDir; pool: PoolConfig; keys: PoolKeys; credits: Map<string, bigint> }> {
     const daemon = { host: pair.a.host, port: pair.a.rpcPort, user: pair.a.user, password: pair.a.password, wallet: POOL_WALLET };
     const dir = await writePoolDir({
       daemons: [pair.a],
@@ -72,7 +76,7 @@ describe('payment crash safety', { timeout: 240_000 }, () => {
     const pool = (await loadPoolDir(dir.dir)).pools[0];
     const keys = new PoolKeys(prefix, pool.id);
     const miners = [await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET)];
-    const work = { [miners[0]]: 3n, [miners[1]]: 2n, [miners[2]]: 1n };
+    const work = { [miners[0]]: 3n, [miners[1]]: 2n, [miners[2]]: 1n, ...extraWork };
     const block = await recordMinedBlock(pair.a, client, keys, poolAddress, work);
     await waitForSync(pair.a, pair.b);
     await mine(pair.b, 100);
@@ -152,6 +156,48 @@ describe('payment crash safety', { timeout: 240_000 }, () => {
       await assertPaidOnce(pool, keys, credits);
     });
   }
+
+  test('an address the daemon rejects is set aside with its balance kept; the others are paid', async () => {
+    const bad = 'rltc1qnotanaddress0000000000000000000000';
+    const { pool, keys, credits } = await preparePool('bad-address:', { [bad]: 4n });
+    const h = startProcessor(pool, redis, keys.keyPrefix);
+    try {
+      const summary = await h.processor.runOnce();
+      assert.equal(summary.payment?.status, 'paid');
+      const reason = JSON.parse((await client.hget(h.store.pay.quarantine, bad)) ?? '{}') as { reason?: string };
+      assert.match(reason.reason ?? '', /validateaddress/);
+      assert.deepEqual(await h.store.unpaidBalances(), new Map([[bad, credits.get(bad)]]), 'its balance is kept');
+      assert.equal((await h.processor.runOnce()).payment?.status, 'nothing-due', 'and it is not retried blindly');
+    } finally {
+      h.close();
+    }
+    const good = new Map([...credits].filter(([a]) => a !== bad));
+    for (const [address, amount] of good) assert.equal(await unitsAt(pair.a, MINERS_WALLET, address), amount);
+    assert.equal((await txidsPaying(pair.a, MINERS_WALLET, [...good.keys()])).length, 1);
+  });
+
+  test('an intent the wallet cannot account for halts the pool until an operator clears it', async () => {
+    const { pool, keys, credits } = await preparePool('halt:');
+    const h = startProcessor(pool, redis, keys.keyPrefix);
+    try {
+      // Credit the block first, then leave an intent behind whose txid the wallet has never seen.
+      assert.equal((await h.processor.runOnce()).payment?.status, 'paid');
+      const token = (await h.store.acquireLock(10_000))!;
+      const ghost = { ...newIntent(pool.id, [{ address: [...credits.keys()][0], amount: 1n }], [], Date.now()), sendStartedAt: Date.now(), txid: 'ab'.repeat(32) };
+      assert.equal(await h.store.writeIntent(token, ghost), true);
+      await h.store.releaseLock(token);
+      const paidBefore = await client.hgetall(h.store.pay.paid);
+
+      const summary = await h.processor.runOnce();
+      assert.equal(summary.status, 'halted');
+      assert.match(JSON.parse((await client.get(h.store.pay.halt))!).reason as string, /does not know it/);
+      assert.equal((await h.processor.runOnce()).status, 'halted', 'later runs do nothing');
+      assert.ok(await h.store.intent(), 'the intent stays for the operator to inspect');
+      assert.deepEqual(await client.hgetall(h.store.pay.paid), paidBefore);
+    } finally {
+      h.close();
+    }
+  });
 
   test('two processors on one Redis: only one pays', async () => {
     const { pool, keys, credits } = await preparePool('two-processors:');
