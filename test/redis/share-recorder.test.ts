@@ -9,8 +9,12 @@ import { createLogger } from '../../src/log/logger.js';
 import { createRedisClient } from '../../src/redis/connection.js';
 import { PoolKeys } from '../../src/redis/keys.js';
 import { RedisScripts } from '../../src/redis/script-loader.js';
-import { ShareStore } from '../../src/redis/share-store.js';
-import { ShareRecorder, type QueueState } from '../../src/shares/share-recorder.js';
+import { ShareStore, type RecordOp, type ShareOp } from '../../src/redis/share-store.js';
+import { ShareRecorder, type QueueState, type RecordStore } from '../../src/shares/share-recorder.js';
+import { EventEmitter } from 'node:events';
+import { Registry } from 'prom-client';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { instrumentPool, type InstrumentedPool } from '../../src/metrics/pool-instrumentation.js';
 import type { BlockCandidate } from '../../src/mining/block-submitter.js';
 import type { Redis } from 'ioredis';
 
@@ -26,7 +30,10 @@ after(async () => {
   await redis.stop();
 });
 
-async function setup(prefix: string, options: { maxQueue?: number; commandTimeoutMs?: number } = {}) {
+async function setup(
+  prefix: string,
+  options: { maxQueue?: number; commandTimeoutMs?: number; maxBatch?: number; wrap?: (store: RecordStore) => RecordStore; onQueueChange?: (s: QueueState) => void } = {},
+) {
   const client = createRedisClient(
     { host: redis.host, port: redis.port, password: null, db: 0, keyPrefix: prefix },
     { name: prefix, logger, commandTimeoutMs: options.commandTimeoutMs ?? 1000, maxReconnectDelayMs: 200 },
@@ -36,12 +43,16 @@ async function setup(prefix: string, options: { maxQueue?: number; commandTimeou
   const keys = new PoolKeys(prefix, 'ltc');
   const states: QueueState[] = [];
   const recorder = new ShareRecorder({
-    store: new ShareStore({ scripts: new RedisScripts(client), keys, writerId: 'w1' }),
+    store: (options.wrap ?? ((x) => x))(new ShareStore({ scripts: new RedisScripts(client), keys, writerId: 'w1' })),
     logger,
     maxQueue: options.maxQueue,
+    maxBatch: options.maxBatch,
     retryMinMs: 50,
     retryMaxMs: 200,
-    onQueueChange: (s) => states.push(s),
+    onQueueChange: (s) => {
+      states.push(s);
+      options.onQueueChange?.(s);
+    },
   });
   return { client, keys, recorder, states };
 }
@@ -117,4 +128,67 @@ test('commands that time out on a hung server and run later are not counted twic
   assert.equal(await client.hget(keys.stats, 'valid'), '60');
   assert.equal(await client.hget(keys.currentRound.addresses, 'A'), String(60 * 10_000));
   assert.equal(await client.xlen(keys.shareLog), 60);
+});
+
+test('the shares of one event-loop turn go in one call; a block between them splits the run and keeps the order', async () => {
+  const calls: string[] = [];
+  const wrap = (store: RecordStore): RecordStore => ({
+    apply: (op: RecordOp, seq: number) => {
+      calls.push(`${op.kind}@${seq}`);
+      return store.apply(op, seq);
+    },
+    applyMany: (ops: readonly ShareOp[], first: number) => {
+      calls.push(`${ops.length}@${first}`);
+      return store.applyMany(ops, first);
+    },
+  });
+  const { client, keys, recorder } = await setup('batch1:', { maxBatch: 128, wrap });
+  const turn = (n: number, address = 'A') => Array.from({ length: n }, () => recorder.recordShare(address, `${address}.1`, 1));
+  const first = turn(300);
+  recorder.recordInvalid('A', 'A.1', 'low-difficulty');
+  assert.deepEqual(await Promise.all(first), Array(300).fill(true));
+  // 256 went out at the bound as two full calls; the rest and the invalid share at the end of the turn.
+  assert.deepEqual(calls, ['128@1', '128@129', '45@257']);
+
+  calls.length = 0;
+  const before = turn(10, 'B');
+  const block = recorder.recordBlock(candidate(12, 'ef'.repeat(32)));
+  const after = turn(5, 'C');
+  assert.deepEqual(await Promise.all([...before, block, ...after]), Array(16).fill(true));
+  assert.deepEqual(calls, ['10@302', 'block@312', '5@313']);
+  const closed = keys.round(12, 'ef'.repeat(32));
+  assert.deepEqual(await client.hgetall(closed.addresses), { A: String(300 * 10_000), B: String(10 * 10_000) });
+  assert.deepEqual(await client.hgetall(keys.currentRound.addresses), { C: String(5 * 10_000) });
+  assert.deepEqual(await client.hmget(keys.stats, 'valid', 'invalid', 'lowdiff'), ['315', '1', '1']);
+  assert.equal(recorder.state.queued, 0);
+});
+
+test('queue length and refused records reach the pool metrics', { timeout: 30_000 }, async () => {
+  const registry = new Registry();
+  const metrics = createMetrics(registry);
+  const runtime = Object.assign(new EventEmitter(), { pool: { id: 'ltc', daemons: [] } }) as EventEmitter & InstrumentedPool;
+  instrumentPool(runtime, metrics, 65536);
+  const { recorder } = await setup('metrics1:', { maxQueue: 3, onQueueChange: (s) => runtime.emit('recorder', s) });
+  const read = async (name: string, labels: Record<string, string>) =>
+    (await registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x))?.value;
+  assert.equal(await read('headframe_share_records_refused_total', { pool: 'ltc', kind: 'share' }), 0);
+
+  await redis.stopKeepingData();
+  let restarted = false;
+  try {
+    // The first write fails and switches the recorder to queueing; from then on the bound applies.
+    assert.equal(await recorder.recordShare('A', 'A.1', 1), true);
+    assert.deepEqual(await Promise.all([1, 2, 3, 4].map(() => recorder.recordShare('A', 'A.1', 1))), [true, true, false, false]);
+    recorder.recordInvalid('A', 'A.1', 'duplicate');
+    assert.equal(await read('headframe_share_queue_length', { pool: 'ltc' }), 3);
+    assert.equal(await read('headframe_share_records_refused_total', { pool: 'ltc', kind: 'share' }), 2);
+    assert.equal(await read('headframe_share_records_refused_total', { pool: 'ltc', kind: 'invalid' }), 1);
+    await redis.startAgain();
+    restarted = true;
+  } finally {
+    if (!restarted) await redis.startAgain();
+  }
+  await waitFor(() => recorder.state.mode === 'live', { timeoutMs: 15_000, intervalMs: 50, what: 'queue drained' });
+  assert.equal(await read('headframe_share_queue_length', { pool: 'ltc' }), 0);
+  assert.equal(await read('headframe_share_records_refused_total', { pool: 'ltc', kind: 'share' }), 2);
 });

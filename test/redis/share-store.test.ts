@@ -208,3 +208,34 @@ test("a block the daemon rejected gives its round back to the current one", asyn
   assert.equal(await store.apply({ kind: 'outcome', outcome: outcome(bad, 'rejected'), time: 2 }, seq - 1), ALREADY_APPLIED);
   assert.equal(await c.hget(keys.currentRound.addresses, 'addrA'), '30000');
 });
+
+test('record-shares applies a run once however resends regroup it, valid and rejected shares in order', async () => {
+  const keys = new PoolKeys('t5:', 'ltc');
+  const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w' });
+  const c = clients[0];
+  const invalid = (reason: 'stale' | 'lowdiff', time = 7): RecordOp => ({ kind: 'invalid', address: 'addrA', worker: 'addrA.rig', reason, time });
+  const ops = [
+    share('addrA', 'addrA.rig', 1, 1), share('addrB', 'addrB.x', 2, 2), invalid('stale', 3), share('addrA', 'addrA.rig', 3, 4),
+    share('addrB', 'addrB.y', 4, 5), invalid('lowdiff', 6), share('addrA', 'addrA.rig', 5, 7), share('addrC', 'addrC.z', 6, 8),
+  ] as Extract<RecordOp, { kind: 'share' | 'invalid' }>[];
+  assert.equal(await store.applyMany(ops.slice(0, 5), 1), 5);
+  // A timed-out call resent in another grouping: only the operations not applied yet are written.
+  assert.equal(await store.applyMany(ops.slice(2, 8), 3), 3);
+  assert.equal(await store.applyMany(ops, 1), ALREADY_APPLIED);
+  assert.equal(await store.applyMany([share('addrA', 'addrA.rig', 1)] as typeof ops, 10), GAP);
+
+  assert.deepEqual(await c.hgetall(keys.currentRound.addresses), { addrA: '90000', addrB: '60000', addrC: '60000' });
+  assert.deepEqual(await c.hgetall(keys.currentRound.workers), { 'addrA.rig': '90000', 'addrB.x': '20000', 'addrB.y': '40000', 'addrC.z': '60000' });
+  const meta = parseRoundMeta(await c.hgetall(keys.currentRound.meta));
+  assert.equal(meta.work, 210_000n);
+  assert.equal(meta.shares, 6);
+  assert.equal(meta.startedAt, 1);
+  const log = (await c.xrange(keys.shareLog, '-', '+')).map(([id, f]) => parseShareLogEntry(id, f));
+  assert.deepEqual(log.map((e) => [e.address, e.work]), [['addrA', 10_000n], ['addrB', 20_000n], ['addrA', 30_000n], ['addrB', 40_000n], ['addrA', 50_000n], ['addrC', 60_000n]]);
+  assert.equal(meta.firstShareId, log[0].id);
+  assert.equal(await c.xlen(keys.hashrate), 6);
+  assert.deepEqual(await c.hmget(keys.stats, 'valid', 'invalid', 'stale', 'lowdiff', 'duplicate', 'lastShare'), ['6', '2', '1', '1', null, '8']);
+  assert.deepEqual(await c.hmget(keys.worker('addrA.rig'), 'valid', 'invalid', 'stale', 'lowdiff', 'lastShare', 'lastInvalid'), ['3', '2', '1', '1', '7', '6']);
+  assert.equal(await c.zscore(keys.workers, 'addrC.z'), '8');
+  assert.equal(await c.get(keys.writer('w')), '8');
+});
