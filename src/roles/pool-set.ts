@@ -5,6 +5,7 @@ import type { AlgorithmRegistry } from '../algorithms/registry.js';
 import type { AlgorithmName, GlobalConfig, PoolConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import { ExtranonceAllocator } from '../mining/extranonce.js';
+import type { RedisScripts } from '../redis/script-loader.js';
 import { SwitchingPort } from '../profit/switching-port.js';
 import { EXTRANONCE2_SIZE, PoolRuntime } from './pool-runtime.js';
 
@@ -19,6 +20,8 @@ export interface PoolSetOptions {
   /** Called for every runtime created, at start and on reload (metrics, block logging). */
   readonly onRuntime?: (runtime: PoolRuntime) => void;
   readonly stratumHost?: string;
+  /** The worker's one Redis client (with its scripts), shared by every pool; default: one per pool. */
+  readonly redis?: RedisScripts;
 }
 
 export class PoolSet {
@@ -146,6 +149,7 @@ export class PoolSet {
       stratumHost: this.options.stratumHost,
       extranonces: this.extranonces,
       hasher: this.options.hasherFor?.(pool.coin.algorithm),
+      redis: this.options.redis,
     });
     this.options.onRuntime?.(runtime);
     return runtime;

@@ -6,6 +6,8 @@ import { createAlgorithmRegistry } from '../algorithms/registry.js';
 import { createTickBatcher } from '../algorithms/tick-batcher.js';
 import { assertNever } from '../ipc/messages.js';
 import { instrumentPool } from '../metrics/pool-instrumentation.js';
+import { connectInBackground, createRedisClient } from '../redis/connection.js';
+import { RedisScripts } from '../redis/script-loader.js';
 import { PoolSet } from './pool-set.js';
 import type { RoleContext } from './role-context.js';
 import { untilShutdown } from './role-context.js';
@@ -30,7 +32,13 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
     : scrypt.hashMany
       ? createTickBatcher({ hashMany: scrypt.hashMany, hashOne: scrypt.algorithm.hash })
       : undefined;
+  // One Redis connection for every pool of this process (each pool keeps its own recorder, numbering and queue).
+  // Connected in the background: a Redis that is down at start must not keep stratum from serving.
+  const redisClient = createRedisClient(ctx.config.global.redis, { name: `headframe-pool-worker-${ctx.forkId}`, logger: ctx.logger });
+  const redis = new RedisScripts(redisClient);
+  connectInBackground(redisClient, ctx.logger);
   const pools = new PoolSet({
+    redis,
     hasherFor: (algorithm) => (algorithm === 'scrypt' ? scryptHasher : undefined),
     pools: ctx.config.pools,
     global: ctx.config.global,
@@ -85,7 +93,9 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
   await untilShutdown(ctx.shutdown);
   clearInterval(statusTimer);
   unsubscribe();
+  // After the pools: their recorders have flushed what they could to Redis.
   await pools.stop();
+  redisClient.disconnect();
   await scryptPool?.close();
   ctx.logger.info('pool worker stopped');
 }
