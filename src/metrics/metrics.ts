@@ -41,6 +41,11 @@ export interface PoolMetrics {
   readonly daemonUp: Gauge<'pool' | 'daemon'>;
   /** Shares waiting in memory while Redis is unreachable. */
   readonly shareQueueLength: Gauge<'pool'>;
+  /**
+   * Share records the full outage queue could not take. kind "share": an accepted share the miner was told was not
+   * accepted; kind "invalid": a rejected share that went uncounted in Redis.
+   */
+  readonly shareRecordsRefused: Counter<'pool' | 'kind'>;
 }
 
 export interface PaymentMetrics {
@@ -104,6 +109,7 @@ export function createMetrics(registry: Registry): HeadframeMetrics {
     networkHeight: gauge(r, 'network_height', 'Height of the block the pool is mining.', ['pool'], 'max'),
     daemonUp: gauge(r, 'daemon_up', '1 while the daemon answers, 0 while it is marked down.', ['pool', 'daemon'], 'min'),
     shareQueueLength: gauge(r, 'share_queue_length', 'Shares queued in memory while Redis is unreachable.', ['pool']),
+    shareRecordsRefused: counter(r, 'share_records_refused_total', 'Share records refused because the Redis outage queue was full, by kind (share, invalid).', ['pool', 'kind']),
   };
   const payments: PaymentMetrics = {
     runs: counter(r, 'payment_runs_total', 'Payment processor runs by result (ok, skipped, failed, halted).', ['pool', 'result']),

@@ -19,6 +19,7 @@ export interface InstrumentedPool {
   on(event: 'template', listener: (template: { readonly height: number; readonly target: bigint }) => void): unknown;
   on(event: 'blockCandidate', listener: (candidate: BlockCandidate) => void): unknown;
   on(event: 'block', listener: (outcome: BlockOutcome) => void): unknown;
+  on(event: 'recorder', listener: (state: ShareQueueState) => void): unknown;
 }
 
 /** Bitcoin's difficulty-1 target; daemons report network difficulty against it for every algorithm. */
@@ -73,6 +74,11 @@ export function instrumentPool(runtime: InstrumentedPool, metrics: HeadframeMetr
   m.minedBaseUnits.inc({ pool }, 0);
   m.shares.inc({ pool, result: 'valid', reason: 'ok' }, 0);
   for (const d of runtime.pool.daemons) m.daemonUp.set({ pool, daemon: `${d.host}:${d.port}` }, 1);
+  m.shareRecordsRefused.inc({ pool, kind: 'share' }, 0);
+  m.shareRecordsRefused.inc({ pool, kind: 'invalid' }, 0);
+  // A new runtime's recorder starts with an empty queue (the one it replaces was stopped and flushed first).
+  m.shareQueueLength.set({ pool }, 0);
+  runtime.on('recorder', shareQueueHook(metrics, pool));
 
   runtime.on('connect', () => m.connections.inc({ pool }));
   runtime.on('disconnect', (event) => {
@@ -120,7 +126,30 @@ export function instrumentPool(runtime: InstrumentedPool, metrics: HeadframeMetr
   });
 }
 
-/** For the share recorder's `onQueueChange`: shares held in memory while Redis is away. */
-export function shareQueueHook(metrics: HeadframeMetrics, pool: string): (state: { readonly queued: number }) => void {
-  return (state) => metrics.pool.shareQueueLength.set({ pool }, state.queued);
+/** What the share recorder reports on every queue change (src/shares/share-recorder.ts QueueState). */
+export interface ShareQueueState {
+  readonly queued: number;
+  /** Since the recorder started (one per runtime). */
+  readonly droppedShares?: number;
+  readonly droppedInvalid?: number;
+}
+
+/**
+ * For the share recorder's `onQueueChange` (PoolRuntime's 'recorder' event): shares held in memory while Redis is
+ * away, and records refused because that queue was full. The recorder's refusal counts start at zero with each
+ * runtime, so the counter advances by their growth: a reloaded pool's new recorder adds to what was counted.
+ */
+export function shareQueueHook(metrics: HeadframeMetrics, pool: string): (state: ShareQueueState) => void {
+  const m = metrics.pool;
+  let shares = 0;
+  let invalid = 0;
+  return (state) => {
+    m.shareQueueLength.set({ pool }, state.queued);
+    const droppedShares = state.droppedShares ?? shares;
+    const droppedInvalid = state.droppedInvalid ?? invalid;
+    if (droppedShares > shares) m.shareRecordsRefused.inc({ pool, kind: 'share' }, droppedShares - shares);
+    if (droppedInvalid > invalid) m.shareRecordsRefused.inc({ pool, kind: 'invalid' }, droppedInvalid - invalid);
+    shares = droppedShares;
+    invalid = droppedInvalid;
+  };
 }
