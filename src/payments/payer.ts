@@ -84,7 +84,10 @@ export class Payer {
     this.o.killPoint?.('after-intent');
     const sending: PaymentIntent = { ...fresh, sendStartedAt: this.o.now() };
     await this.o.keepLock();
-    await store.writeIntent(token, sending);
+    if (!(await store.writeIntent(token, sending))) {
+      // Halted or replaced since the intent was written: nothing was sent, and this run sends nothing.
+      return { status: 'waiting', reason: `intent ${fresh.id} could not be marked as sending` };
+    }
     const amounts = Object.fromEntries(sending.payees.map((p) => [p.address, unitsToCoins(p.amount)]));
     let txid: string;
     try {
@@ -127,7 +130,10 @@ export class Payer {
     switch (settlement.action) {
       case 'commit': {
         await this.o.keepLock();
-        await this.o.store.commit(token, intent, settlement.txid, this.o.now());
+        if (!(await this.o.store.commit(token, intent, settlement.txid, this.o.now()))) {
+          this.log.warn(`intent ${intent.id} was already settled elsewhere; ${settlement.txid} not committed again`);
+          return { status: 'waiting', reason: `intent ${intent.id} no longer open` };
+        }
         const total = intent.payees.reduce((s, p) => s + p.amount, 0n);
         this.log.info(`paid ${unitsToCoins(total)} to ${intent.payees.length} addresses in ${settlement.txid}`);
         return { status: 'paid', txid: settlement.txid, payees: intent.payees };

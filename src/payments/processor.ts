@@ -7,6 +7,7 @@ import { blockId } from '../redis/keys.js';
 import { ChainReader } from './chain.js';
 import { classifyBlock, onePerHeight, type BlockClass } from './classify.js';
 import { Payer, type KillPoint, type PayResult } from './payer.js';
+import type { CreditRecord } from './credit-record.js';
 import { splitBlock } from './split-block.js';
 import type { PaymentStore, PendingBlock } from './store.js';
 
@@ -45,6 +46,11 @@ export class PoolPaymentProcessor {
   private readonly chain: ChainReader;
   private readonly now: () => number;
   private readonly leaseMs: number;
+  /**
+   * Splits of immature blocks by block id. A closed round, its coinbase and the share log before it never change
+   * while the block matures, so a PPLNS window is walked once per block instead of once per run.
+   */
+  private readonly immatureSplits = new Map<string, CreditRecord>();
 
   constructor(private readonly o: ProcessorOptions) {
     this.log = o.logger.child({ component: 'payments', pool: o.pool.id });
@@ -144,7 +150,11 @@ export class PoolPaymentProcessor {
         }
         case 'immature': {
           immatureCount++;
-          const split = await splitBlock(pool, record, store, this.chain, poolScript, this.now());
+          let split = this.immatureSplits.get(id);
+          if (!split) {
+            split = await splitBlock(pool, record, store, this.chain, poolScript, this.now());
+            this.immatureSplits.set(id, split);
+          }
           for (const [address, amount] of split.credits) immature.set(address, (immature.get(address) ?? 0n) + amount);
           await store.recordCheck(token, record, 'immature', 0, cls.confirmations);
           break;
@@ -159,12 +169,18 @@ export class PoolPaymentProcessor {
             this.log.warn(`block ${id} orphaned after ${cls.misses} checks; its round's work returns to the current round`);
           }
           break;
-        case 'unchanged':
+        case 'unchanged': {
           this.log.info(`block ${id} left as it is: ${cls.reason}`);
+          // Still maturing as far as anyone knows: keep showing what it will pay.
+          const known = this.immatureSplits.get(id);
+          if (known) for (const [address, amount] of known.credits) immature.set(address, (immature.get(address) ?? 0n) + amount);
           break;
+        }
       }
     }
     await store.setImmature(token, immature);
+    const stillPending = new Set(pending.map((p) => blockId(p.record.height, p.record.hash)));
+    for (const id of this.immatureSplits.keys()) if (!stillPending.has(id)) this.immatureSplits.delete(id);
     return { credited, orphaned, immature: immatureCount };
   }
 }

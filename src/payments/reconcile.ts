@@ -20,9 +20,9 @@ export type Settlement =
   | { readonly action: 'halt'; readonly reason: string };
 
 /**
- * `sendGraceMs` is how long after sendmany was started a missing wallet transaction still counts as "maybe in
- * flight": the daemon records the transaction in the wallet before answering, so past the call's deadline plus a
- * margin, absence means it was never created.
+ * `sendGraceMs` is how long after sendmany was started a missing wallet transaction still counts as "in flight"
+ * (look again later). Past it, an unanswered send without a wallet transaction halts: only a human can rule out a
+ * transaction that is still coming. An intent that never started its send is simply dropped.
  */
 export function decideSettlement(intent: PaymentIntent, lookup: WalletLookup, now: number, sendGraceMs: number): Settlement {
   if (lookup.kind === 'ambiguous') {
@@ -44,7 +44,12 @@ export function decideSettlement(intent: PaymentIntent, lookup: WalletLookup, no
   if (now - intent.sendStartedAt < sendGraceMs) {
     return { action: 'wait', reason: `sendmany for intent ${intent.id} started ${now - intent.sendStartedAt} ms ago` };
   }
-  return { action: 'drop' };
+  // The send was started and never answered, and the wallet shows nothing: most likely nothing was sent, but a
+  // daemon slower than our deadline could still create it. Paying again on "most likely" is how pools double pay.
+  return {
+    action: 'halt',
+    reason: `sendmany for intent ${intent.id} was started but never answered, and the wallet has no transaction commented "${intent.comment}"`,
+  };
 }
 
 interface WalletTx {
