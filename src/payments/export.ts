@@ -7,7 +7,7 @@ export const SPLIT_RULE =
   'credit = floor(amount * work / totalWork) per address; the units left over go one each to the addresses with the ' +
   'largest remainder (amount * work mod totalWork), ties by address in plain string order. PROP: work of the round ' +
   "(all shares listed). PPLNS: newest shares first until windowWork is covered, the oldest one counted only for the " +
-  'part that fits. SOLO: the finder takes the amount.';
+  'part that fits. SOLO: the finder takes the amount. A split with no work at all pays the finder.';
 
 export interface ExportedShare {
   readonly id: string;
