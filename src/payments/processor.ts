@@ -106,13 +106,16 @@ export class PoolPaymentProcessor {
       return { status: settled.status === 'halted' ? 'halted' : 'done', credited: 0, orphaned: 0, immature: 0, payment: settled };
     }
     await keepLock();
-    const counts = await this.classifyPending(token);
+    const counts = await this.classifyPending(token, keepLock);
     await keepLock();
     const payment = await payer.payDue(token, await store.creditedRounds());
     return { status: payment.status === 'halted' ? 'halted' : 'done', ...counts, payment };
   }
 
-  private async classifyPending(token: string): Promise<{ credited: number; orphaned: number; immature: number }> {
+  private async classifyPending(
+    token: string,
+    keepLock: () => Promise<void>,
+  ): Promise<{ credited: number; orphaned: number; immature: number }> {
     const { store, pool } = this.o;
     const pending = await store.pendingBlocks();
     if (pending.length === 0) {
@@ -137,6 +140,8 @@ export class PoolPaymentProcessor {
     let orphaned = 0;
     let immatureCount = 0;
     for (const { block, cls } of results) {
+      // A long PPLNS walk per block could outlast the lease: renew before each block's write.
+      await keepLock();
       const record = block.record;
       const id = blockId(record.height, record.hash);
       switch (cls.status) {
