@@ -28,6 +28,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Another suite running on the same machine is not this run's leftover.
+const runningBefore = new Set(leftoverDaemons().map((line) => line.split(':')[0]));
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,
@@ -55,7 +57,7 @@ function leftoverDaemons() {
 }
 
 child.on('exit', (code, signal) => {
-  const left = leftoverDaemons();
+  const left = leftoverDaemons().filter((line) => !runningBefore.has(line.split(':')[0]));
   if (left.length > 0) {
     console.error(`test daemons left running after the suite:\n${left.join('\n')}`);
     process.exit(1);
