@@ -7,6 +7,7 @@ import { connectInBackground, createRedisClient } from '../redis/connection.js';
 import { ProfitKeys } from '../redis/keys.js';
 import type { RoleContext } from './role-context.js';
 import { untilShutdown } from './role-context.js';
+import { daemonRequestRecorder, instrumentedFetch } from '../metrics/instrumented-fetch.js';
 
 export async function runProfitSwitch(ctx: RoleContext): Promise<void> {
   const { global, pools } = ctx.config;
@@ -18,9 +19,11 @@ export async function runProfitSwitch(ctx: RoleContext): Promise<void> {
     const pool = pools.find((p) => p.enabled && p.coin.id === coin);
     if (!pool) continue; // config rules guarantee one; a reload may have disabled it since
     const rules = pool.coin.mweb ? ['mweb', 'segwit'] : pool.coin.segwit ? ['segwit'] : [];
-    daemons.set(coin, { set: new DaemonSet(pool.daemons, { logger: ctx.logger.child({ pool: pool.id }) }), rules });
+    const onEvent = daemonRequestRecorder(ctx.metrics.outbound);
+    daemons.set(coin, { set: new DaemonSet(pool.daemons, { logger: ctx.logger.child({ pool: pool.id }), onEvent }), rules });
   }
 
+  const sourceNames = new Map(config.priceSources.map((s) => [s.url, s.name]));
   const redis = createRedisClient(global.redis, { name: 'profit-switch', logger: ctx.logger });
   connectInBackground(redis, ctx.logger);
   const switcher = new ProfitSwitcher({
@@ -34,6 +37,8 @@ export async function runProfitSwitch(ctx: RoleContext): Promise<void> {
     },
     send: (switchName, coin) => ctx.ipc.send({ type: 'coinswitch', role: 'profit-switch', forkId: ctx.forkId, switchName, coin }),
     logger: ctx.logger,
+    // Metric label per source name: the URL may carry an API key.
+    fetch: instrumentedFetch(ctx.metrics.outbound, (url) => `price:${sourceNames.get(url) ?? 'unknown'}`),
   });
   switcher.start();
   ctx.logger.info(`profit switch started: ${config.switches.map((s) => `${s.name} (${s.coins.join(', ')})`).join('; ') || 'no switches'}`);
