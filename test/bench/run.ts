@@ -7,7 +7,10 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
-import { createWallet, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
+import { createWallet, mine, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
+import { findFreePort } from '../helpers/ports.js';
+import { measureBlocknotifyLatency } from './blocknotify-latency.js';
+import { measureApiScaling } from './api-scaling.js';
 import { writePoolDir } from '../helpers/pool-harness.js';
 import { descendantsOf } from '../helpers/cleanup.js';
 import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
@@ -28,7 +31,14 @@ interface RunningPool {
   stop(): Promise<void>;
 }
 
-async function startPoolProcess(pair: RegtestPair, redis: RedisHandle, address: string, scenario: Scenario): Promise<RunningPool> {
+async function startPoolProcess(
+  pair: RegtestPair,
+  redis: RedisHandle,
+  address: string,
+  scenario: Scenario,
+  cliPort: number,
+  blockRefreshInterval = 1000,
+): Promise<RunningPool> {
   const dir = await writePoolDir({
     daemons: [pair.a],
     address,
@@ -38,8 +48,9 @@ async function startPoolProcess(pair: RegtestPair, redis: RedisHandle, address: 
       clustering: { enabled: true, forks: 1 },
       hashing: { kernel: scenario.kernel, threads: scenario.threads },
       logging: { level: 'warn', json: false },
+      cliPort,
     },
-    pool: { jobRebroadcastTimeout: 3600, connectionTimeout: 3600, blockRefreshInterval: 1000 },
+    pool: { jobRebroadcastTimeout: 3600, connectionTimeout: 3600, blockRefreshInterval },
   });
   const master: ChildProcess = spawn(process.execPath, [join(REPO, 'dist', 'init.js'), '--config', dir.dir], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -145,12 +156,18 @@ async function newJobLatency(pool: RunningPool, address: string, count: number, 
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, 'skip-api': { type: 'boolean' } } });
   const rounds = values.quick ? 2 : 3;
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
   log(`machine: ${machine.cores} x ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}`);
 
-  const [redis, pair] = await Promise.all([startRedis(), startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } })]);
+  // Node A (the pool's daemon) tells the pool about new tips the way operators set it up.
+  const cliPort = await findFreePort();
+  const blocknotify = `-blocknotify=${join(REPO, 'scripts', 'blocknotify')} 127.0.0.1:${cliPort} litecoin %s`;
+  const [redis, pair] = await Promise.all([
+    startRedis(),
+    startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000', blocknotify] } }),
+  ]);
   const wallet = await createWallet(pair.a, 'bench');
   const address = await newAddress(pair.a, wallet, 'bech32');
   const results: Record<string, unknown> = { date: new Date().toISOString(), machine };
@@ -163,7 +180,7 @@ async function main(): Promise<void> {
     const throughput: Record<string, unknown> = {};
     for (const scenario of scenarios) {
       log(`scenario: ${scenario.name} (1 pool worker fork, 100 connections)`);
-      const pool = await startPoolProcess(pair, redis, address, scenario);
+      const pool = await startPoolProcess(pair, redis, address, scenario, cliPort);
       try {
         throughput[scenario.name] = await shareThroughput(pool, address, rounds);
       } finally {
@@ -172,8 +189,29 @@ async function main(): Promise<void> {
     }
     results.throughput = throughput;
 
+    log('scenario: blocknotify from the daemon to miners (1000 miners, template polling off)');
+    const notified = await startPoolProcess(pair, redis, address, scenarios[1], cliPort, 60_000);
+    try {
+      const miners = await connectMiners(notified.port, values.quick ? 200 : 1000, (i) => `${address}.notify${i}`);
+      const samples = [];
+      for (let r = 0; r < 5; r++) {
+        const sample = await measureBlocknotifyLatency({ miners, mineBlock: async () => (await mine(pair.b, 1))[0] });
+        samples.push(sample);
+        log(`  block on the other node -> last of ${sample.miners} miners has the new job: ${sample.lastMs.toFixed(1)} ms (median miner ${sample.medianMs.toFixed(1)} ms)`);
+      }
+      results.blocknotify = {
+        miners: miners.length,
+        lastMsMedian: median(samples.map((s) => s.lastMs)),
+        medianMsMedian: median(samples.map((s) => s.medianMs)),
+        samples,
+      };
+      for (const m of miners) m.close();
+    } finally {
+      await notified.stop();
+    }
+
     log('scenario: idle miners and new-job broadcast (wasm scrypt, on the event loop)');
-    const pool = await startPoolProcess(pair, redis, address, scenarios[1]);
+    const pool = await startPoolProcess(pair, redis, address, scenarios[1], cliPort);
     try {
       await new Promise((r) => setTimeout(r, 1000));
       const baseRss = rssBytes(pool.workerPid);
@@ -191,6 +229,14 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all([pair.stop(), redis.stop()]);
+  }
+  if (!values['skip-api']) {
+    log('scenario: API answer time against shares in Redis (website snapshots)');
+    const rows = await measureApiScaling(values.quick ? { shareCounts: [10_000, 100_000] } : {});
+    for (const row of rows) {
+      log(`  ${String(row.shares).padStart(8)} shares ${row.path.padEnd(28)} median ${row.medianMs.toFixed(2)} ms, p95 ${row.p95Ms.toFixed(2)} ms (refresh pass ${row.refreshMs.toFixed(0)} ms)`);
+    }
+    results.apiScaling = rows;
   }
   mkdirSync(join(REPO, 'test-output'), { recursive: true });
   const file = join(REPO, 'test-output', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
