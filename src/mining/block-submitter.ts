@@ -50,11 +50,16 @@ export class BlockSubmitter {
     this.log = logger.child({ component: 'blocks' });
   }
 
-  async submit(candidate: BlockCandidate, blockHex: string): Promise<BlockOutcome> {
+  /**
+   * `onSubmitted` runs as soon as the daemons have answered submitblock, before the confirming getblock: a daemon
+   * that took the block already builds on it, so the next template can be fetched in parallel.
+   */
+  async submit(candidate: BlockCandidate, blockHex: string, onSubmitted?: () => void): Promise<BlockOutcome> {
     const started = performance.now();
     this.log.info(`block candidate ${candidate.blockHash} at height ${candidate.height} from ${candidate.workerName}: submitting`);
     const replies = await this.daemons.callAll<string | null>('submitblock', [blockHex]);
     const submitMs = performance.now() - started;
+    if (replies.some((r) => r.ok && r.result === null)) onSubmitted?.();
     const answers = replies.map((r) => ({
       daemon: r.daemon,
       answer: r.ok ? r.result : `${r.error.code}${r.error.rpcCode !== undefined && r.error.rpcCode !== null ? ` ${r.error.rpcCode}` : ''}: ${r.error.message}`,

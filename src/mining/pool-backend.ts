@@ -129,10 +129,11 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
 
   private async submitBlock(candidate: BlockCandidate, blockHex: string): Promise<void> {
     try {
-      const outcome = await this.options.submitter.submit(candidate, blockHex);
+      // Our own block moved the chain: fetch the next template the moment a daemon took it, rather than waiting
+      // for the confirming lookup, a poll or blocknotify.
+      const outcome = await this.options.submitter.submit(candidate, blockHex, () => void this.options.jobs.refresh('block-found'));
       void this.options.sink.recordBlockOutcome(outcome);
       this.emit('block', outcome);
-      // Our own block moved the chain: fetch the next template now rather than waiting for a poll or blocknotify.
       if (outcome.verdict !== 'rejected') void this.options.jobs.refresh('block-found');
     } catch (err) {
       this.log.error(`block ${candidate.blockHash} submission failed: ${(err as Error).message}`);

@@ -1,6 +1,7 @@
 // The load generator behind `npm run bench`: stratum miners over TCP with shares computed ahead of time, so the
 // measured phases spend this process's CPU on sockets only and leave the hashing to the pool.
 import { readFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { createHashPool } from '../../src/algorithms/hash-pool.js';
 import { TestMiner, targetFromBitsHex, type MinerJob } from '../helpers/test-miner.js';
 
@@ -163,4 +164,64 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * A miner that only listens: subscribe and authorize in one write, then note when each new prevhash arrives.
+ * Thousands of these measure the pool's broadcast, not this process's JSON and event plumbing.
+ */
+export class ListeningMiner {
+  prevhash = '';
+  receivedAt = 0;
+  private pending = '';
+  private constructor(private readonly socket: import('node:net').Socket) {
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', () => undefined);
+  }
+
+  static connect(port: number, worker: string): Promise<ListeningMiner> {
+    return new Promise((resolve, reject) => {
+      const socket = netConnect({ host: '127.0.0.1', port }, () => {
+        socket.write(
+          `{"id":1,"method":"mining.subscribe","params":["bench-listener"]}\n{"id":2,"method":"mining.authorize","params":[${JSON.stringify(worker)},"x"]}\n`,
+        );
+        resolve(new ListeningMiner(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  private onData(chunk: string): void {
+    const at = performance.now();
+    const text = this.pending + chunk;
+    const lastNewline = text.lastIndexOf('\n');
+    this.pending = lastNewline < 0 ? text : text.slice(lastNewline + 1);
+    const notify = text.lastIndexOf('"mining.notify"', lastNewline);
+    if (notify < 0) return;
+    // params[1] of mining.notify is the prevhash: the second quoted string after `"params":[`.
+    const params = text.indexOf('"params":["', notify) + 11;
+    const firstEnd = text.indexOf('"', params);
+    const start = text.indexOf('"', firstEnd + 1) + 1;
+    this.prevhash = text.slice(start, text.indexOf('"', start));
+    this.receivedAt = at;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+export async function connectListeners(port: number, count: number, worker: (i: number) => string): Promise<ListeningMiner[]> {
+  const listeners: ListeningMiner[] = [];
+  for (let start = 0; start < count; start += 500) {
+    listeners.push(...(await Promise.all(Array.from({ length: Math.min(500, count - start) }, (_, k) => ListeningMiner.connect(port, worker(start + k))))));
+  }
+  // Every listener holds its first job before anything is measured.
+  const deadline = performance.now() + 30_000;
+  while (listeners.some((l) => l.prevhash === '')) {
+    if (performance.now() > deadline) throw new Error('listeners did not all receive a first job');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return listeners;
 }

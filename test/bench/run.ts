@@ -14,7 +14,7 @@ import { measureApiScaling } from './api-scaling.js';
 import { writePoolDir } from '../helpers/pool-harness.js';
 import { descendantsOf } from '../helpers/cleanup.js';
 import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
-import { blast, connectMiners, cpuSeconds, median, paced, prepareShares, rssBytes, type LoadMiner } from './loadgen.js';
+import { blast, connectListeners, connectMiners, cpuSeconds, median, paced, prepareShares, rssBytes, type LoadMiner } from './loadgen.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
@@ -125,34 +125,37 @@ async function shareThroughput(pool: RunningPool, address: string, rounds: numbe
   };
 }
 
-/** Time from a block found through the pool until the last of `count` miners holds the next job. */
+/** Time from a block found through the pool until the first and the last of `count` miners hold the next job. */
 async function newJobLatency(pool: RunningPool, address: string, count: number, repeats: number) {
-  const miners = await connectMiners(pool.port, count, (i) => `${address}.idle${i}`);
-  const trigger = miners[0];
-  const samples: number[] = [];
+  const [trigger] = await connectMiners(pool.port, 1, () => `${address}.trigger`);
+  const listeners = await connectListeners(pool.port, count - 1, (i) => `${address}.idle${i}`);
+  const samples: { firstMs: number; lastMs: number }[] = [];
   for (let r = 0; r < repeats; r++) {
     const job = trigger.job!;
     const started = performance.now();
-    let last = 0;
-    let pending = miners.length;
-    const allHaveIt = new Promise<void>((resolve) => {
-      for (const m of miners) {
-        const onJob = (j: { prevhash: string; receivedAt: number }) => {
-          if (j.prevhash === job.prevhash) return;
-          m.off('job', onJob);
-          last = Math.max(last, j.receivedAt);
-          if (--pending === 0) resolve();
-        };
-        m.on('job', onJob);
-      }
-    });
-    const found = await trigger.mineShare({ worker: `${address}.idle0`, job, target: targetFromBitsHex(job.nbits) });
+    const found = await trigger.mineShare({ worker: `${address}.trigger`, job, target: targetFromBitsHex(job.nbits) });
     if (found.answer.result !== true) throw new Error(`block share refused: ${JSON.stringify(found.answer.error)}`);
-    await allHaveIt;
-    samples.push(last - started);
-    log(`  block -> last of ${count} miners has the new job: ${(last - started).toFixed(1)} ms`);
+    await trigger.waitForJob((j) => j.prevhash !== job.prevhash);
+    const deadline = performance.now() + 30_000;
+    while (listeners.some((l) => l.prevhash === job.prevhash)) {
+      if (performance.now() > deadline) throw new Error('not every miner received the new job');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const times = listeners.map((l) => l.receivedAt - started);
+    const sample = { firstMs: Math.min(...times), lastMs: Math.max(...times) };
+    samples.push(sample);
+    log(`  block -> first / last of ${count} miners has the new job: ${sample.firstMs.toFixed(1)} / ${sample.lastMs.toFixed(1)} ms`);
   }
-  return { miners, samples, medianMs: median(samples) };
+  return {
+    close: () => {
+      trigger.close();
+      for (const l of listeners) l.close();
+    },
+    miners: count,
+    samples,
+    medianMs: median(samples.map((s) => s.lastMs)),
+    medianFirstMs: median(samples.map((s) => s.firstMs)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -216,14 +219,15 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 1000));
       const baseRss = rssBytes(pool.workerPid);
       const broadcast = await newJobLatency(pool, address, values.quick ? 1000 : 5000, 5);
-      const more = await connectMiners(pool.port, (values.quick ? 2000 : 10_000) - broadcast.miners.length, (i) => `${address}.more${i}`);
-      const total = broadcast.miners.length + more.length;
+      const more = await connectListeners(pool.port, (values.quick ? 2000 : 10_000) - broadcast.miners, (i) => `${address}.more${i}`);
+      const total = broadcast.miners + more.length;
       await new Promise((r) => setTimeout(r, 3000));
       const rss = rssBytes(pool.workerPid);
       results.idle = { miners: total, baseRssMiB: baseRss / 2 ** 20, rssMiB: rss / 2 ** 20, bytesPerMiner: (rss - baseRss) / total };
       log(`  ${total} idle miners: pool worker RSS ${(baseRss / 2 ** 20).toFixed(1)} MiB -> ${(rss / 2 ** 20).toFixed(1)} MiB, ${((rss - baseRss) / total / 1024).toFixed(2)} KiB per miner`);
-      results.newJob = { miners: broadcast.miners.length, samplesMs: broadcast.samples, medianMs: broadcast.medianMs };
-      for (const m of [...broadcast.miners, ...more]) m.close();
+      results.newJob = { miners: broadcast.miners, samples: broadcast.samples, medianMs: broadcast.medianMs, medianFirstMs: broadcast.medianFirstMs };
+      broadcast.close();
+      for (const m of more) m.close();
     } finally {
       await pool.stop();
     }
