@@ -51,7 +51,7 @@ export class ScryptWasmKernel implements HashKernel {
     this.#heap = new Uint8Array(exports.memory.buffer);
   }
 
-  /** Compiles and instantiates synchronously (the module is ~8 KB), so start-up code can self-test at once. */
+  /** Compiles and instantiates synchronously (the module is ~23 KB), so start-up code can self-test at once. */
   static create(): ScryptWasmKernel {
     const module = new wasm.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'));
     const instance = new wasm.Instance(module, {
