@@ -38,6 +38,7 @@ async function startPoolProcess(
   scenario: Scenario,
   cliPort: number,
   blockRefreshInterval = 1000,
+  forks = 1,
 ): Promise<RunningPool> {
   const dir = await writePoolDir({
     daemons: [pair.a],
@@ -45,7 +46,7 @@ async function startPoolProcess(
     diff: 0.00001,
     global: {
       redis: { host: redis.host, port: redis.port },
-      clustering: { enabled: true, forks: 1 },
+      clustering: { enabled: true, forks },
       hashing: { kernel: scenario.kernel, threads: scenario.threads },
       logging: { level: 'warn', json: false },
       cliPort,
@@ -159,7 +160,15 @@ async function newJobLatency(pool: RunningPool, address: string, count: number, 
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, 'skip-api': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      'skip-api': { type: 'boolean' },
+      // Comma-separated subset of: shares, notify, broadcast, api (default: all).
+      only: { type: 'string' },
+    },
+  });
+  const wanted = new Set((values.only ?? 'shares,notify,broadcast,api').split(','));
   const rounds = values.quick ? 2 : 3;
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
   log(`machine: ${machine.cores} x ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}`);
@@ -181,7 +190,7 @@ async function main(): Promise<void> {
       { name: 'wasm scrypt, 2 hashing threads', kernel: 'fast', threads: 2 },
     ];
     const throughput: Record<string, unknown> = {};
-    for (const scenario of scenarios) {
+    for (const scenario of wanted.has('shares') ? scenarios : []) {
       log(`scenario: ${scenario.name} (1 pool worker fork, 100 connections)`);
       const pool = await startPoolProcess(pair, redis, address, scenario, cliPort);
       try {
@@ -192,49 +201,64 @@ async function main(): Promise<void> {
     }
     results.throughput = throughput;
 
-    log('scenario: blocknotify from the daemon to miners (1000 miners, template polling off)');
-    const notified = await startPoolProcess(pair, redis, address, scenarios[1], cliPort, 60_000);
-    try {
-      const miners = await connectMiners(notified.port, values.quick ? 200 : 1000, (i) => `${address}.notify${i}`);
-      const samples = [];
-      for (let r = 0; r < 5; r++) {
-        const sample = await measureBlocknotifyLatency({ miners, mineBlock: async () => (await mine(pair.b, 1))[0] });
-        samples.push(sample);
-        log(`  block on the other node -> last of ${sample.miners} miners has the new job: ${sample.lastMs.toFixed(1)} ms (median miner ${sample.medianMs.toFixed(1)} ms)`);
+    if (wanted.has('notify')) {
+      log('scenario: blocknotify from the daemon to miners (1000 miners, template polling off)');
+      const notified = await startPoolProcess(pair, redis, address, scenarios[1], cliPort, 60_000);
+      try {
+        const miners = await connectMiners(notified.port, values.quick ? 200 : 1000, (i) => `${address}.notify${i}`);
+        const samples = [];
+        for (let r = 0; r < 5; r++) {
+          const sample = await measureBlocknotifyLatency({ miners, mineBlock: async () => (await mine(pair.b, 1))[0] });
+          samples.push(sample);
+          log(`  block on the other node -> last of ${sample.miners} miners has the new job: ${sample.lastMs.toFixed(1)} ms (median miner ${sample.medianMs.toFixed(1)} ms)`);
+        }
+        results.blocknotify = {
+          miners: miners.length,
+          lastMsMedian: median(samples.map((s) => s.lastMs)),
+          medianMsMedian: median(samples.map((s) => s.medianMs)),
+          samples,
+        };
+        for (const m of miners) m.close();
+      } finally {
+        await notified.stop();
       }
-      results.blocknotify = {
-        miners: miners.length,
-        lastMsMedian: median(samples.map((s) => s.lastMs)),
-        medianMsMedian: median(samples.map((s) => s.medianMs)),
-        samples,
-      };
-      for (const m of miners) m.close();
-    } finally {
-      await notified.stop();
     }
 
-    log('scenario: idle miners and new-job broadcast (wasm scrypt, on the event loop)');
-    const pool = await startPoolProcess(pair, redis, address, scenarios[1], cliPort);
-    try {
-      await new Promise((r) => setTimeout(r, 1000));
-      const baseRss = rssBytes(pool.workerPid);
-      const broadcast = await newJobLatency(pool, address, values.quick ? 1000 : 5000, 5);
-      const more = await connectListeners(pool.port, (values.quick ? 2000 : 10_000) - broadcast.miners, (i) => `${address}.more${i}`);
-      const total = broadcast.miners + more.length;
-      await new Promise((r) => setTimeout(r, 3000));
-      const rss = rssBytes(pool.workerPid);
-      results.idle = { miners: total, baseRssMiB: baseRss / 2 ** 20, rssMiB: rss / 2 ** 20, bytesPerMiner: (rss - baseRss) / total };
-      log(`  ${total} idle miners: pool worker RSS ${(baseRss / 2 ** 20).toFixed(1)} MiB -> ${(rss / 2 ** 20).toFixed(1)} MiB, ${((rss - baseRss) / total / 1024).toFixed(2)} KiB per miner`);
-      results.newJob = { miners: broadcast.miners, samples: broadcast.samples, medianMs: broadcast.medianMs, medianFirstMs: broadcast.medianFirstMs };
-      broadcast.close();
-      for (const m of more) m.close();
-    } finally {
-      await pool.stop();
+    if (wanted.has('broadcast')) {
+      log('scenario: idle miners and new-job broadcast (wasm scrypt, on the event loop)');
+      const pool = await startPoolProcess(pair, redis, address, scenarios[1], cliPort);
+      try {
+        await new Promise((r) => setTimeout(r, 1000));
+        const baseRss = rssBytes(pool.workerPid);
+        const broadcast = await newJobLatency(pool, address, values.quick ? 1000 : 5000, 5);
+        const more = await connectListeners(pool.port, (values.quick ? 2000 : 10_000) - broadcast.miners, (i) => `${address}.more${i}`);
+        const total = broadcast.miners + more.length;
+        await new Promise((r) => setTimeout(r, 3000));
+        const rss = rssBytes(pool.workerPid);
+        results.idle = { miners: total, baseRssMiB: baseRss / 2 ** 20, rssMiB: rss / 2 ** 20, bytesPerMiner: (rss - baseRss) / total };
+        log(`  ${total} idle miners: pool worker RSS ${(baseRss / 2 ** 20).toFixed(1)} MiB -> ${(rss / 2 ** 20).toFixed(1)} MiB, ${((rss - baseRss) / total / 1024).toFixed(2)} KiB per miner`);
+        results.newJob = { miners: broadcast.miners, samples: broadcast.samples, medianMs: broadcast.medianMs, medianFirstMs: broadcast.medianFirstMs };
+        broadcast.close();
+        for (const m of more) m.close();
+      } finally {
+        await pool.stop();
+      }
+      // The same with one pool worker per core (clustering.forks "auto" here): each fork writes to its own half of
+      // the miners; the fork that did not find the block hears of it through the daemon's blocknotify.
+      log('scenario: new-job broadcast with two pool worker forks');
+      const forked = await startPoolProcess(pair, redis, address, scenarios[1], cliPort, 1000, 2);
+      try {
+        const broadcast2 = await newJobLatency(forked, address, values.quick ? 1000 : 5000, 5);
+        results.newJobTwoForks = { miners: broadcast2.miners, samples: broadcast2.samples, medianMs: broadcast2.medianMs, medianFirstMs: broadcast2.medianFirstMs };
+        broadcast2.close();
+      } finally {
+        await forked.stop();
+      }
     }
   } finally {
     await Promise.all([pair.stop(), redis.stop()]);
   }
-  if (!values['skip-api']) {
+  if (wanted.has('api') && !values['skip-api']) {
     log('scenario: API answer time against shares in Redis (website snapshots)');
     const rows = await measureApiScaling(values.quick ? { shareCounts: [10_000, 100_000] } : {});
     for (const row of rows) {
