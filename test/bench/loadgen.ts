@@ -117,8 +117,12 @@ export interface LatencyResult {
   readonly rejected: number;
 }
 
-/** Submits at a fixed total rate spread over the miners, one submit at a time each; submit-to-answer latency. */
-export async function paced(load: readonly LoadMiner[], rate: number, seconds: number): Promise<LatencyResult> {
+/**
+ * Submits at a fixed total rate spread over the miners; submit-to-answer latency. With `floorOnly`, sends a request
+ * the pool answers without hashing or Redis instead (mining.suggest_difficulty): the latency floor of the
+ * machine, the sockets and this process, for comparison.
+ */
+export async function paced(load: readonly LoadMiner[], rate: number, seconds: number, floorOnly = false): Promise<LatencyResult> {
   const total = Math.floor(rate * seconds);
   const latencies: number[] = [];
   const cursors = load.map(() => 0);
@@ -130,11 +134,11 @@ export async function paced(load: readonly LoadMiner[], rate: number, seconds: n
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const m = load[i % load.length];
-    const share = m.shares[cursors[i % load.length]++];
-    if (!share) break;
+    const share = floorOnly ? null : m.shares[cursors[i % load.length]++];
+    if (!floorOnly && !share) break;
     const sent = performance.now();
     inFlight.push(
-      m.miner.submitRaw([...share.params]).then((answer) => {
+      (share ? m.miner.submitRaw([...share.params]) : m.miner.request('mining.suggest_difficulty', [0.00001])).then((answer) => {
         latencies.push(performance.now() - sent);
         if (answer.result !== true) rejected++;
       }),

@@ -105,6 +105,8 @@ async function shareThroughput(pool: RunningPool, address: string, rounds: numbe
   await paced(take(10), 300, 3);
   const latency = await paced(take(50), 500, 10);
   log(`  latency at 500/s: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms (n=${latency.count}, rejected ${latency.rejected})`);
+  const floor = await paced(load, 500, 10, true);
+  log(`  latency floor at 500/s (a request answered without hashing or Redis): p50 ${floor.p50Ms.toFixed(2)} ms, p99 ${floor.p99Ms.toFixed(2)} ms`);
 
   const runs = [];
   for (let r = 0; r < rounds; r++) {
@@ -122,6 +124,7 @@ async function shareThroughput(pool: RunningPool, address: string, rounds: numbe
     lastRun: runs[runs.length - 1].rate,
     cpuMicrosPerShareMedian: median(runs.map((r) => r.cpuMicrosPerShare)),
     latency,
+    latencyFloor: floor,
     runs,
   };
 }
@@ -177,7 +180,7 @@ async function main(): Promise<void> {
   const cliPort = await findFreePort();
   const blocknotify = `-blocknotify=${join(REPO, 'scripts', 'blocknotify')} 127.0.0.1:${cliPort} litecoin %s`;
   const [redis, pair] = await Promise.all([
-    startRedis(),
+    startRedis(process.env.BENCH_REDIS_ARGS ? { extraArgs: process.env.BENCH_REDIS_ARGS.split(' ') } : {}),
     startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000', blocknotify] } }),
   ]);
   const wallet = await createWallet(pair.a, 'bench');
