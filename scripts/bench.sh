@@ -3,10 +3,7 @@
 # the load generator against a real pool on regtest. Pass --quick for a shorter run. Figures: BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
-[ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
-npx tsc -p tsconfig.json
-npx tsc -p test/tsconfig.json
+bash scripts/prepare.sh
 # Room for 10,000 idle miners on each side of the loopback.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 node .build/test/bench/hash-bench.js

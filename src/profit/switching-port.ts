@@ -6,8 +6,8 @@ import type { Logger } from '../log/logger.js';
 import type { ExtranonceAllocator } from '../mining/extranonce.js';
 import type { JobNotification } from '../mining/types.js';
 import type { PoolRuntime } from '../roles/pool-runtime.js';
-import { BanList } from '../stratum/banning.js';
-import { StratumServer } from '../stratum/server.js';
+import { createStratumListeners } from '../stratum/listeners.js';
+import type { StratumServer } from '../stratum/server.js';
 import { SwitchingBackend } from './switching-backend.js';
 
 export interface SwitchingPortOptions {
@@ -40,21 +40,7 @@ export class SwitchingPort {
     // Connection limits and banning follow the switch's first pool: the switch has no pool file of its own.
     const first = options.runtimeOf(sw.coins[0])?.pool;
     if (!first) throw new Error(`switch ${sw.name}: no running pool for its first coin ${sw.coins[0]}`);
-    const banList = new BanList(first.banning);
-    this.servers = sw.ports.map(
-      (port) =>
-        new StratumServer({
-          host: options.host ?? '0.0.0.0',
-          port: port.port,
-          difficulty: { diff: port.diff, varDiff: port.varDiff },
-          connectionTimeoutSec: first.connectionTimeout,
-          maxLineBytes: first.maxLineBytes,
-          banning: first.banning,
-          backend: this.backend,
-          logger: this.log.child({ port: port.port }),
-          banList,
-        }),
-    );
+    this.servers = createStratumListeners({ ports: sw.ports, limits: first, backend: this.backend, logger: this.log, host: options.host });
     for (const server of this.servers) {
       server.on('share', (event) => {
         const decoded = this.backend.decodeJobId(event.submission.jobId);

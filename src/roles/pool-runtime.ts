@@ -10,9 +10,9 @@ import { BlockSubmitter, type BlockOutcome, type BlockCandidate } from '../minin
 import { ExtranonceAllocator } from '../mining/extranonce.js';
 import { JobManager } from '../mining/job-manager.js';
 import { PoolBackend } from '../mining/pool-backend.js';
-import { BanList } from '../stratum/banning.js';
+import { createStratumListeners } from '../stratum/listeners.js';
 import type { BanEvent, ConnectEvent, DisconnectEvent, ShareEvent } from '../stratum/events.js';
-import { StratumServer } from '../stratum/server.js';
+import type { StratumServer } from '../stratum/server.js';
 import type { JobNotification } from '../mining/types.js';
 import type { RedisScripts } from '../redis/script-loader.js';
 import { PoolRecording } from '../shares/pool-recording.js';
@@ -118,22 +118,13 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
     this.backend.on('blockCandidate', (candidate) => this.emit('blockCandidate', candidate));
     this.backend.on('block', (outcome) => this.emit('block', outcome));
 
-    // One ban list per pool: an IP banned on one port is banned on all of them.
-    const banList = new BanList(pool.banning);
-    this.servers = pool.ports.map(
-      (port) =>
-        new StratumServer({
-          host: options.stratumHost ?? '0.0.0.0',
-          port: port.port,
-          difficulty: { diff: port.diff, varDiff: port.varDiff },
-          connectionTimeoutSec: pool.connectionTimeout,
-          maxLineBytes: pool.maxLineBytes,
-          banning: pool.banning,
-          backend: this.backend,
-          logger: this.log.child({ port: port.port }),
-          banList,
-        }),
-    );
+    this.servers = createStratumListeners({
+      ports: pool.ports,
+      limits: pool,
+      backend: this.backend,
+      logger: this.log,
+      host: options.stratumHost,
+    });
     for (const server of this.servers) {
       server.on('share', (event) => this.emit('share', event));
       server.on('ban', (event) => {
