@@ -28,6 +28,7 @@ interface Scenario {
 interface RunningPool {
   readonly port: number;
   readonly workerPid: number;
+  readonly metricsPort: number;
   stop(): Promise<void>;
 }
 
@@ -40,6 +41,7 @@ async function startPoolProcess(
   blockRefreshInterval = 1000,
   forks = 1,
 ): Promise<RunningPool> {
+  const metricsPort = await findFreePort();
   const dir = await writePoolDir({
     daemons: [pair.a],
     address,
@@ -49,6 +51,7 @@ async function startPoolProcess(
       clustering: { enabled: true, forks },
       hashing: { kernel: scenario.kernel, threads: scenario.threads },
       logging: { level: 'warn', json: false },
+      metrics: { enabled: true, host: '127.0.0.1', port: metricsPort },
       cliPort,
     },
     pool: { jobRebroadcastTimeout: 3600, connectionTimeout: 3600, blockRefreshInterval },
@@ -84,12 +87,34 @@ async function startPoolProcess(
   return {
     port: dir.stratumPort,
     workerPid,
+    metricsPort,
     stop: async () => {
       master.kill('SIGTERM');
       await exited;
       dir.remove();
     },
   };
+}
+
+/** Cumulative share-check histogram buckets (le -> count) from the master's /metrics: the pool's own view. */
+async function shareCheckBuckets(pool: RunningPool): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${pool.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const buckets = new Map<string, number>();
+  for (const match of text.matchAll(/^headframe_share_check_duration_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)/gm)) {
+    buckets.set(match[1], (buckets.get(match[1]) ?? 0) + Number(match[2]));
+  }
+  return buckets;
+}
+
+/** Share of checks in a phase that took longer than each bucket bound, from two histogram snapshots. */
+function slowerThan(before: Map<string, number>, after: Map<string, number>): Record<string, string> {
+  const total = (after.get('+Inf') ?? 0) - (before.get('+Inf') ?? 0);
+  const out: Record<string, string> = {};
+  for (const le of ['0.0005', '0.001', '0.0025', '0.005']) {
+    const within = (after.get(le) ?? 0) - (before.get(le) ?? 0);
+    out[`>${Number(le) * 1000} ms`] = `${(((total - within) / Math.max(1, total)) * 100).toFixed(2)}%`;
+  }
+  return out;
 }
 
 async function shareThroughput(pool: RunningPool, address: string, rounds: number) {
@@ -103,8 +128,11 @@ async function shareThroughput(pool: RunningPool, address: string, rounds: numbe
 
   // Warm-up, then latency at a fixed 500 submits/s (the stratum issue's latency point).
   await paced(take(10), 300, 3);
+  const bucketsBefore = await shareCheckBuckets(pool);
   const latency = await paced(take(50), 500, 10);
   log(`  latency at 500/s: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms (n=${latency.count}, rejected ${latency.rejected})`);
+  const serverSide = slowerThan(bucketsBefore, await shareCheckBuckets(pool));
+  log(`  the pool's own share check (submit to verdict, recording included) slower than: ${JSON.stringify(serverSide)}`);
   const floor = await paced(load, 500, 10, true);
   log(`  latency floor at 500/s (a request answered without hashing or Redis): p50 ${floor.p50Ms.toFixed(2)} ms, p99 ${floor.p99Ms.toFixed(2)} ms`);
 
@@ -125,6 +153,7 @@ async function shareThroughput(pool: RunningPool, address: string, rounds: numbe
     cpuMicrosPerShareMedian: median(runs.map((r) => r.cpuMicrosPerShare)),
     latency,
     latencyFloor: floor,
+    serverSideSlowerThan: serverSide,
     runs,
   };
 }
