@@ -213,8 +213,13 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
           api<{ points: unknown[] }>('/api/v1/pools/regtest/history'),
           api<{ pools: PoolJson[] }>('/api/v1/pools'),
         ]);
-        seen = `blocks ${items.map((b) => `${b.height}:${b.status}`).join(',')}; payments ${payList.total}; workers ${pools[0]?.workers}; points ${history.points.length}`;
-        return items.some((b) => b.status === 'confirmed') && payList.total === 1 && pools[0]?.workers === 3 && history.points.length >= 2;
+        // A snapshot taken before the last shares were recorded must not be the one frozen: every accepted share
+        // is inside the hashrate window, so the hashrate says whether the snapshot has them all.
+        const shares = [...accepted.values()].reduce((a, b) => a + b, 0);
+        const expected = ((shares * Number(toWorkUnits(DIFF))) / WORK_SCALE) * 2 ** 32 / SCRYPT_MULTIPLIER / WINDOW_SECONDS;
+        const complete = pools[0] !== undefined && Math.abs(pools[0].hashrate - expected) < 1e-6 * expected;
+        seen = `blocks ${items.map((b) => `${b.height}:${b.status}`).join(',')}; payments ${payList.total}; workers ${pools[0]?.workers}; points ${history.points.length}; all shares ${complete}`;
+        return complete && items.some((b) => b.status === 'confirmed') && payList.total === 1 && pools[0]?.workers === 3 && history.points.length >= 2;
       },
       { timeoutMs: 15_000, what: 'the refresher to publish the paid block, the payment and the workers', diagnostics: () => `last seen: ${seen}` },
     );
