@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import { createWallet, mine, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
 import { findFreePort } from '../helpers/ports.js';
@@ -117,7 +118,25 @@ function slowerThan(before: Map<string, number>, after: Map<string, number>): Re
   return out;
 }
 
-async function shareThroughput(pool: RunningPool, address: string, rounds: number) {
+/** Redis' own account of script calls (calls, µs inside Redis) from INFO commandstats. */
+async function redisScriptStats(redis: RedisHandle): Promise<{ calls: number; usec: number }> {
+  const client = new Redis({ host: redis.host, port: redis.port, lazyConnect: true, commandTimeout: 5000 });
+  try {
+    await client.connect();
+    const info = await client.info('commandstats');
+    let calls = 0;
+    let usec = 0;
+    for (const m of info.matchAll(/^cmdstat_(?:evalsha|eval|fcall):calls=(\d+),usec=(\d+)/gm)) {
+      calls += Number(m[1]);
+      usec += Number(m[2]);
+    }
+    return { calls, usec };
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function shareThroughput(pool: RunningPool, redis: RedisHandle, address: string, rounds: number) {
   const workers = Array.from({ length: 100 }, (_, i) => `${address}.load${i}`);
   const miners = await connectMiners(pool.port, 100, (i) => workers[i]);
   const perRound = 120;
@@ -129,7 +148,12 @@ async function shareThroughput(pool: RunningPool, address: string, rounds: numbe
   // Warm-up, then latency at a fixed 500 submits/s (the stratum issue's latency point).
   await paced(take(10), 300, 3);
   const bucketsBefore = await shareCheckBuckets(pool);
+  const scriptsBefore = await redisScriptStats(redis);
   const latency = await paced(take(50), 500, 10);
+  const scriptsAfter = await redisScriptStats(redis);
+  const scriptCalls = scriptsAfter.calls - scriptsBefore.calls;
+  const redisScript = { calls: scriptCalls, microsPerCall: (scriptsAfter.usec - scriptsBefore.usec) / Math.max(1, scriptCalls) };
+  log(`  Redis during that phase: ${redisScript.calls} script calls, ${redisScript.microsPerCall.toFixed(1)} µs each inside Redis`);
   log(`  latency at 500/s: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms (n=${latency.count}, rejected ${latency.rejected})`);
   const serverSide = slowerThan(bucketsBefore, await shareCheckBuckets(pool));
   log(`  the pool's own share check (submit to verdict, recording included) slower than: ${JSON.stringify(serverSide)}`);
@@ -154,6 +178,7 @@ async function shareThroughput(pool: RunningPool, address: string, rounds: numbe
     latency,
     latencyFloor: floor,
     serverSideSlowerThan: serverSide,
+    redisScript,
     runs,
   };
 }
@@ -226,7 +251,7 @@ async function main(): Promise<void> {
       log(`scenario: ${scenario.name} (1 pool worker fork, 100 connections)`);
       const pool = await startPoolProcess(pair, redis, address, scenario, cliPort);
       try {
-        throughput[scenario.name] = await shareThroughput(pool, address, rounds);
+        throughput[scenario.name] = await shareThroughput(pool, redis, address, rounds);
       } finally {
         await pool.stop();
       }
