@@ -6,6 +6,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Logger } from '../log/logger.js';
 import { createApiRouter } from './api.js';
 import type { LiveHub } from './live.js';
+import { assemblePages, type PageName } from './pages.js';
 import type { PoolInfo } from './pool-info.js';
 import type { SnapshotReader } from './snapshot-store.js';
 
@@ -29,11 +30,13 @@ function defaultPath(rel: string): string {
   throw new Error(`${rel} not found near ${fileURLToPath(import.meta.url)}`);
 }
 
-const PAGES: Record<string, string> = {
-  '/': 'index.html',
-  '/getting-started': 'getting-started.html',
-  '/blocks': 'blocks.html',
-  '/payments': 'payments.html',
+const ROUTES: Record<string, PageName> = {
+  '/': 'index',
+  '/getting-started': 'getting-started',
+  '/blocks': 'blocks',
+  '/payments': 'payments',
+  // The address is validated by the API the page calls; the page itself is the same for every address.
+  '/miner/:address': 'miner',
 };
 
 export function createWebsiteApp(options: WebsiteAppOptions): Express {
@@ -41,6 +44,8 @@ export function createWebsiteApp(options: WebsiteAppOptions): Express {
   const staticDir = options.staticDir ?? defaultPath('website');
   const uplotDir = defaultPath('node_modules/uplot/dist');
   const log = options.logger.child({ component: 'website' });
+  const pages = assemblePages(staticDir);
+  const sendPage = (res: Response, name: PageName) => res.type('html').send(pages.get(name));
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
@@ -63,13 +68,13 @@ export function createWebsiteApp(options: WebsiteAppOptions): Express {
   });
   app.use('/api', createApiRouter({ pools: options.pools, store: options.store }));
 
-  for (const [path, file] of Object.entries(PAGES)) app.get(path, (_req, res) => res.sendFile(file, { root: staticDir }));
-  // The address is validated by the API the page calls; the page itself is the same for every address.
-  app.get('/miner/:address', (_req, res) => res.sendFile('miner.html', { root: staticDir }));
+  for (const [path, name] of Object.entries(ROUTES)) app.get(path, (_req, res) => sendPage(res, name));
   app.use('/vendor/uplot', express.static(uplotDir, { index: false, maxAge: '1d' }));
+  // The layout and page fragments are put together above; served raw they would be broken pages.
+  app.use('/pages', (_req, res) => sendPage(res.status(404), 'not-found'));
   app.use(express.static(staticDir, { index: false, extensions: ['html'], maxAge: '5m' }));
 
-  app.use((_req, res) => res.status(404).sendFile('404.html', { root: staticDir }));
+  app.use((_req, res) => sendPage(res.status(404), 'not-found'));
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
     log.warn(`request failed: ${err.message}`);
     if (res.headersSent) return;
