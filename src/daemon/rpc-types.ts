@@ -1,6 +1,7 @@
 // Shapes of the daemon answers the pool reads, as Litecoin Core 0.21 / Bitcoin Core return them. Only the fields the
 // pool may use are listed; daemons add fields freely between versions. Amounts the daemon reports in coins (floats)
 // are deliberately absent: money is handled in integer base units elsewhere.
+import type { BlockTemplate as AssemblyTemplate, TemplateTransaction as AssemblyTransaction } from '../blockchain/bitcoin/template.js';
 import type { DaemonError } from './errors.js';
 
 export interface TemplateRequest {
@@ -13,13 +14,8 @@ export interface TemplateRequest {
   readonly data?: string;
 }
 
-export interface TemplateTransaction {
-  /** Serialized transaction, hex, with witness when it has one. */
-  readonly data: string;
-  /** Hash without witness, RPC byte order: the merkle root is built from these. */
-  readonly txid: string;
-  /** Hash with witness, RPC byte order. */
-  readonly hash: string;
+/** A template transaction: what block assembly reads (data, txid, hash) plus the fields only the daemon reports. */
+export interface TemplateTransaction extends AssemblyTransaction {
   /** 1-based indexes of earlier template transactions this one spends from. */
   readonly depends: readonly number[];
   /** Fee in base units (litoshis/satoshis). */
@@ -28,36 +24,22 @@ export interface TemplateTransaction {
   readonly weight: number;
 }
 
-export interface BlockTemplate {
+/**
+ * The whole getblocktemplate answer. The fields block assembly reads (version, previousblockhash, bits, curtime,
+ * height, coinbasevalue, witness commitment, mweb, ...) are declared once, in blockchain/bitcoin/template.ts.
+ */
+export interface BlockTemplate extends AssemblyTemplate {
   readonly capabilities?: readonly string[];
-  readonly version: number;
-  /** Active rules; a "!" prefix marks one the miner must understand, e.g. Litecoin 0.21 regtest: ["csv", "!segwit", "taproot"]. */
-  readonly rules: readonly string[];
   /** Pending deployments: name -> version bit. */
   readonly vbavailable: Readonly<Record<string, number>>;
   readonly vbrequired: number;
-  readonly previousblockhash: string;
   readonly transactions: readonly TemplateTransaction[];
   readonly coinbaseaux: Readonly<Record<string, string>>;
-  /** Subsidy plus fees in base units; below 2^53 for Bitcoin-family coins, so a JS number holds it exactly. */
-  readonly coinbasevalue: number;
-  readonly longpollid?: string;
-  /** Network target, 64 hex digits. */
-  readonly target: string;
-  readonly mintime: number;
   readonly mutable: readonly string[];
   readonly noncerange: string;
   readonly sigoplimit: number;
   readonly sizelimit: number;
   readonly weightlimit: number;
-  readonly curtime: number;
-  /** Compact target, 8 hex digits. */
-  readonly bits: string;
-  readonly height: number;
-  /** Script of the witness commitment output, hex; Litecoin 0.21 sends it even for a template without transactions. */
-  readonly default_witness_commitment?: string;
-  /** Litecoin after MWEB activation: the serialized MWEB block, appended after the transactions as 0x01 ‖ mweb. */
-  readonly mweb?: string;
 }
 
 /** `submitblock` answers null when accepted, otherwise a reason such as "duplicate", "inconclusive", "high-hash". */

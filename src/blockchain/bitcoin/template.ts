@@ -1,4 +1,5 @@
-// The parts of a `getblocktemplate` answer (BIP22/23, segwit, Litecoin MWEB) that block assembly reads.
+// The parts of a `getblocktemplate` answer (BIP22/23, segwit, Litecoin MWEB) that block assembly reads; the
+// daemon client's full answer type (src/daemon/rpc-types.ts) extends these.
 
 export interface TemplateTransaction {
   /** Full serialization (with witness when the transaction has one), hex. */
@@ -7,9 +8,6 @@ export interface TemplateTransaction {
   readonly txid: string;
   /** Witness hash in RPC order (equals txid without witness). Not used for the merkle tree. */
   readonly hash: string;
-  readonly fee?: number;
-  readonly weight?: number;
-  readonly depends?: readonly number[];
 }
 
 export interface BlockTemplate {
@@ -31,8 +29,6 @@ export interface BlockTemplate {
   readonly default_witness_commitment?: string;
   /** Litecoin MWEB extension block, hex; present once MWEB is active. */
   readonly mweb?: string;
-  readonly longpollid?: string;
-  readonly coinbaseaux?: Readonly<Record<string, string>>;
 }
 
 const BITS_HEX = /^[0-9a-fA-F]{8}$/;
