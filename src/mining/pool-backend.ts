@@ -131,10 +131,15 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
     try {
       // Our own block moved the chain: fetch the next template the moment a daemon took it, rather than waiting
       // for the confirming lookup, a poll or blocknotify.
-      const outcome = await this.options.submitter.submit(candidate, blockHex, () => void this.options.jobs.refresh('block-found'));
+      let refreshed = false;
+      const outcome = await this.options.submitter.submit(candidate, blockHex, () => {
+        refreshed = true;
+        void this.options.jobs.refresh('block-found');
+      });
       void this.options.sink.recordBlockOutcome(outcome);
       this.emit('block', outcome);
-      if (outcome.verdict !== 'rejected') void this.options.jobs.refresh('block-found');
+      // A daemon that answered "duplicate" or "inconclusive" did not trigger the early refresh, yet the chain moved.
+      if (!refreshed && outcome.verdict !== 'rejected') void this.options.jobs.refresh('block-found');
     } catch (err) {
       this.log.error(`block ${candidate.blockHash} submission failed: ${(err as Error).message}`);
     }
