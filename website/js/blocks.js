@@ -1,7 +1,7 @@
 // Blocks: per pool, paged, newest first; pending blocks show their way to maturity; new blocks arrive live.
 'use strict';
 (() => {
-  const { el, coins, time, table, explorerless, getJSON, live, errorBox } = window.HF;
+  const { el, coins, time, table, pager, explorerless, getJSON, live, errorBox } = window.HF;
   const root = document.getElementById('blocks');
   const views = new Map();
 
@@ -25,13 +25,7 @@
     v.page = data.page;
     v.counts.textContent = `${data.counts.pending} pending · ${data.counts.confirmed} confirmed · ${data.counts.orphaned} orphaned`;
     v.body.replaceChildren(...data.items.map((b) => row(b, pool.coin)));
-    v.pager.replaceChildren(
-      el('button', { disabled: data.page <= 1 ? '' : null, text: 'Newer' }),
-      el('span', { text: `page ${data.page} of ${data.pages}` }),
-      el('button', { disabled: data.page >= data.pages ? '' : null, text: 'Older' }));
-    const [newer, , older] = v.pager.children;
-    newer.onclick = () => showPage(pool, data.page - 1);
-    older.onclick = () => showPage(pool, data.page + 1);
+    pager(v.pager, data, (page) => showPage(pool, page));
   }
 
   async function load() {

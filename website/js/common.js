@@ -104,6 +104,17 @@ window.HF = (() => {
     return el('span', { class: 'mono', title: hash, text: hash });
   }
 
+  /** Fills `pagerNode` with Newer / "page X of Y<suffix>" / Older for a paged API answer; `go(page)` shows another page. */
+  function pager(pagerNode, data, go, suffix = '') {
+    pagerNode.replaceChildren(
+      el('button', { disabled: data.page <= 1 ? '' : null, text: 'Newer' }),
+      el('span', { text: `page ${data.page} of ${data.pages}${suffix}` }),
+      el('button', { disabled: data.page >= data.pages ? '' : null, text: 'Older' }));
+    const [newer, , older] = pagerNode.children;
+    newer.onclick = () => go(data.page - 1);
+    older.onclick = () => go(data.page + 1);
+  }
+
   function errorBox(container, err) {
     container.replaceChildren(el('p', { class: 'error', text: `Could not load: ${err.message}` }));
   }
@@ -119,5 +130,5 @@ window.HF = (() => {
     });
   });
 
-  return { el, hashrate, coins, time, ago, percent, stat, getJSON, live, chart, table, explorerless, errorBox };
+  return { el, hashrate, coins, time, ago, percent, stat, getJSON, live, chart, table, pager, explorerless, errorBox };
 })();

@@ -1,7 +1,7 @@
 // Payments: per pool, paged, newest first, with amounts, recipient counts and transaction ids.
 'use strict';
 (() => {
-  const { el, coins, time, table, explorerless, getJSON, live, errorBox } = window.HF;
+  const { el, coins, time, table, pager, explorerless, getJSON, live, errorBox } = window.HF;
   const root = document.getElementById('payments');
   const views = new Map();
 
@@ -13,13 +13,7 @@
       el('td', { text: time(p.paidAt) }), el('td', { class: 'num', text: coins(p.amount, pool.coin.decimals, pool.coin.symbol) }),
       el('td', { class: 'num', text: p.recipients }), el('td', {}, explorerless(p.txid)))));
     if (data.total === 0) v.body.append(el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'No payments yet.' })));
-    v.pager.replaceChildren(
-      el('button', { disabled: data.page <= 1 ? '' : null, text: 'Newer' }),
-      el('span', { text: `page ${data.page} of ${data.pages} · ${data.total} payments` }),
-      el('button', { disabled: data.page >= data.pages ? '' : null, text: 'Older' }));
-    const [newer, , older] = v.pager.children;
-    newer.onclick = () => showPage(pool, data.page - 1);
-    older.onclick = () => showPage(pool, data.page + 1);
+    pager(v.pager, data, (page) => showPage(pool, page), ` · ${data.total} payments`);
   }
 
   async function load() {
