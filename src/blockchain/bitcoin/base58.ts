@@ -41,19 +41,3 @@ export function base58CheckDecode(text: string): Buffer {
   return Buffer.from(payload);
 }
 
-/** Encodes a payload as Base58Check (used by tests and tooling that build addresses from hashes). */
-export function base58CheckEncode(payload: Uint8Array): string {
-  const checksum = sha256(sha256(payload)).subarray(0, 4);
-  const full = Buffer.concat([payload, checksum]);
-  let value = full.length === 0 ? 0n : BigInt(`0x${full.toString('hex')}`);
-  let out = '';
-  while (value > 0n) {
-    out = ALPHABET[Number(value % 58n)] + out;
-    value /= 58n;
-  }
-  for (const byte of full) {
-    if (byte !== 0) break;
-    out = `1${out}`;
-  }
-  return out;
-}

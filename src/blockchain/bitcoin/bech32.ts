@@ -41,10 +41,6 @@ function hrpExpand(hrp: string): number[] {
   return [...codes.map((c) => c >> 5), 0, ...codes.map((c) => c & 31)];
 }
 
-function constantFor(encoding: Bech32Encoding): number {
-  return encoding === 'bech32' ? BECH32_CONST : BECH32M_CONST;
-}
-
 /** Splits off the human-readable part without checking anything else (used to name a foreign prefix in errors). */
 export function bech32Prefix(text: string): string | null {
   const sep = text.lastIndexOf('1');
@@ -75,13 +71,6 @@ export function bech32Decode(text: string): Bech32Decoded {
   else if (check === BECH32M_CONST) encoding = 'bech32m';
   else throw new Bech32Error('checksum mismatch');
   return { hrp, words: data.slice(0, -6), encoding };
-}
-
-export function bech32Encode(hrp: string, words: readonly number[], encoding: Bech32Encoding): string {
-  const lowerHrp = hrp.toLowerCase();
-  const mod = polymod([...hrpExpand(lowerHrp), ...words, 0, 0, 0, 0, 0, 0]) ^ constantFor(encoding);
-  const checksum = Array.from({ length: 6 }, (_, i) => (mod >>> (5 * (5 - i))) & 31);
-  return `${lowerHrp}1${[...words, ...checksum].map((w) => CHARSET[w]).join('')}`;
 }
 
 /** Regroups bits; `pad` false enforces BIP173's rule that leftover bits are fewer than `from` and all zero. */
@@ -131,7 +120,3 @@ export function decodeSegwitAddress(expectedHrp: string, address: string): Segwi
   return { version, program };
 }
 
-export function encodeSegwitAddress(hrp: string, version: number, program: Uint8Array): string {
-  const words = [version, ...convertBits([...program], 8, 5, true)];
-  return bech32Encode(hrp, words, version === 0 ? 'bech32' : 'bech32m');
-}

@@ -1,7 +1,6 @@
 // Merkle trees over internal-order (raw digest) hashes. The stratum "branch" is the list of siblings on the path of
 // leaf 0 (the coinbase), so a miner can rebuild the root from any coinbase it assembles.
 import { createHash } from 'node:crypto';
-import { sha256d } from './hash.js';
 
 function hashPair(left: Buffer, right: Buffer): Buffer {
   const inner = createHash('sha256').update(left).update(right).digest();
@@ -47,7 +46,3 @@ export function merkleRoot(hashes: readonly Buffer[]): Buffer {
   return level[0];
 }
 
-/** Root for a coinbase transaction's bytes: sha256d(coinbase) folded with the branch. */
-export function merkleRootForCoinbase(coinbase: Buffer, branch: readonly Buffer[]): Buffer {
-  return merkleRootFromBranch(sha256d(coinbase), branch);
-}
