@@ -15,6 +15,9 @@ const redis = z
   .strictObject({
     host: host.default('127.0.0.1'),
     port: portNumber.default(6379),
+    // A unix socket path (Redis' `unixsocket`): when set, host and port are not used. On one host it skips the
+    // TCP loopback path, which every share's acknowledgement takes.
+    socket: z.string().min(1, { error: reason('must be a socket path, or null') }).nullable().default(null),
     password: z.string().nullable().default(null),
     db: nonNegativeInt.default(0),
     keyPrefix: z.string().default('headframe:'),

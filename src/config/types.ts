@@ -123,6 +123,8 @@ export interface PoolConfig {
 export interface RedisConfig {
   readonly host: string;
   readonly port: number;
+  /** Unix socket path; host and port are ignored when set. */
+  readonly socket: string | null;
   readonly password: string | null;
   readonly db: number;
   /** Prefix for every key, so several pools or tests can share one Redis. */

@@ -22,16 +22,20 @@ export function reconnectDelay(attempt: number, maxMs: number, random: () => num
   return Math.round(base / 2 + (random() * base) / 2);
 }
 
+/** Where a config points, for log lines: the socket path or host:port. */
+export function redisEndpoint(config: RedisConfig): string {
+  return config.socket ?? `${config.host}:${config.port}`;
+}
+
 /**
  * A client that connects in the background and keeps reconnecting with backoff. Call `redis.connect()` (or wait
  * for 'ready') before expecting commands to succeed; until then they fail fast.
  */
 export function createRedisClient(config: RedisConfig, options: RedisConnectionOptions): Redis {
-  const log = options.logger.child({ component: 'redis', redis: `${config.host}:${config.port}/${config.db}` });
+  const log = options.logger.child({ component: 'redis', redis: `${redisEndpoint(config)}/${config.db}` });
   const maxDelay = options.maxReconnectDelayMs ?? 2000;
   const client = new Redis({
-    host: config.host,
-    port: config.port,
+    ...(config.socket !== null ? { path: config.socket } : { host: config.host, port: config.port }),
     password: config.password ?? undefined,
     db: config.db,
     connectionName: options.name,

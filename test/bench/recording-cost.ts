@@ -34,7 +34,7 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const redis = await startRedis();
   const logger = createLogger({ level: 'error' });
-  const client = createRedisClient({ host: redis.host, port: redis.port, password: null, db: 0, keyPrefix: 'bench:' }, { name: 'bench', logger });
+  const client = createRedisClient({ host: redis.host, port: redis.port, socket: null, password: null, db: 0, keyPrefix: 'bench:' }, { name: 'bench', logger });
   try {
     await client.connect();
     const keys = new PoolKeys('bench:', 'ltc');

@@ -34,6 +34,8 @@ export interface RedisHandle {
   readonly port: number;
   /** redis://127.0.0.1:PORT, for ioredis or the product's config. */
   readonly url: string;
+  /** The same server's unix socket (in its directory), for configs with `redis.socket`. */
+  readonly socket: string;
   /** Working directory holding the AOF; removed by stop(). */
   readonly dir: string;
   /** pid of the currently running server (changes after startAgain()). */
@@ -105,6 +107,10 @@ class RedisServer implements RedisHandle {
     return `redis://${HOST}:${this.port}`;
   }
 
+  get socket(): string {
+    return join(this.dir, 'redis.sock');
+  }
+
   get pid(): number {
     if (!this.proc) throw new Error('redis-server was never started');
     return this.proc.pid;
@@ -121,6 +127,8 @@ class RedisServer implements RedisHandle {
     const args = [
       '--port', String(this.port),
       '--bind', HOST,
+      '--unixsocket', this.socket,
+      '--unixsocketperm', '700',
       '--dir', this.dir,
       '--save', '',
       '--appendonly', 'yes',

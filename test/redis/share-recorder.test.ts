@@ -35,7 +35,7 @@ async function setup(
   options: { maxQueue?: number; commandTimeoutMs?: number; maxBatch?: number; wrap?: (store: RecordStore) => RecordStore; onQueueChange?: (s: QueueState) => void } = {},
 ) {
   const client = createRedisClient(
-    { host: redis.host, port: redis.port, password: null, db: 0, keyPrefix: prefix },
+    { host: redis.host, port: redis.port, socket: null, password: null, db: 0, keyPrefix: prefix },
     { name: prefix, logger, commandTimeoutMs: options.commandTimeoutMs ?? 1000, maxReconnectDelayMs: 200 },
   );
   clients.push(client);
@@ -191,4 +191,21 @@ test('queue length and refused records reach the pool metrics', { timeout: 30_00
   await waitFor(() => recorder.state.mode === 'live', { timeoutMs: 15_000, intervalMs: 50, what: 'queue drained' });
   assert.equal(await read('headframe_share_queue_length', { pool: 'ltc' }), 0);
   assert.equal(await read('headframe_share_records_refused_total', { pool: 'ltc', kind: 'share' }), 2);
+});
+
+test('redis.socket: shares are recorded over the unix socket (host and port unused)', { timeout: 15_000 }, async () => {
+  // Port 1 has nothing listening: the only way to reach Redis is the socket path.
+  const client = createRedisClient(
+    { host: '127.0.0.1', port: 1, socket: redis.socket, password: null, db: 0, keyPrefix: 'sock:' },
+    { name: 'sock', logger, commandTimeoutMs: 1000 },
+  );
+  clients.push(client);
+  await client.connect();
+  assert.match(await client.client('INFO') as string, /addr=\/[^ ]*redis\.sock/);
+  const keys = new PoolKeys('sock:', 'ltc');
+  const recorder = new ShareRecorder({ store: new ShareStore({ scripts: new RedisScripts(client), keys, writerId: 'w1' }), logger });
+  const results = await Promise.all(Array.from({ length: 40 }, (_, i) => recorder.recordShare(i % 2 ? 'A' : 'B', i % 2 ? 'A.1' : 'B.1', 2)));
+  assert.ok(results.every(Boolean));
+  const round = await client.hgetall(keys.currentRound.addresses);
+  assert.deepEqual(round, { A: '400000', B: '400000' });
 });

@@ -53,6 +53,7 @@ const broken: Record<string, string[]> = {
   'missing-config-json': ['config.json: file not found'],
   'no-pools': ['pool_configs: no pool files (*.json) found'],
   'global-settings': [
+    'config.json: redis.socket: must be a socket path, or null',
     'config.json: redis.pasword: unknown key',
     'config.json: clustering.forks: must be a positive integer or "auto"',
   ],

@@ -83,6 +83,7 @@ describe('global settings', () => {
     assert.deepEqual(config.global.logging, { level: 'info', json: false });
     assert.equal(config.global.redis.db, 0);
     assert.equal(config.global.redis.password, 'redis-secret');
+    assert.equal(config.global.redis.socket, null);
   });
 });
 

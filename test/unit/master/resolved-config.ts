@@ -56,7 +56,7 @@ export function resolvedConfig(
     global: {
       instanceId: 0,
       logging: { level: 'info', json: false },
-      redis: { host: '127.0.0.1', port: 1, password: null, db: 0, keyPrefix: 'hf:' },
+      redis: { host: '127.0.0.1', port: 1, socket: null, password: null, db: 0, keyPrefix: 'hf:' },
       cliHost: '127.0.0.1',
       cliPort: 1,
       cliSecret: null,
