@@ -115,6 +115,8 @@ export interface LatencyResult {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly rejected: number;
+  /** Each request's send time (ms since the phase started) and latency (ms), in send order. */
+  readonly samples: readonly { readonly atMs: number; readonly ms: number }[];
 }
 
 /**
@@ -124,7 +126,7 @@ export interface LatencyResult {
  */
 export async function paced(load: readonly LoadMiner[], rate: number, seconds: number, floorOnly = false): Promise<LatencyResult> {
   const total = Math.floor(rate * seconds);
-  const latencies: number[] = [];
+  const samples: { atMs: number; ms: number }[] = [];
   const cursors = load.map(() => 0);
   let rejected = 0;
   const started = performance.now();
@@ -137,17 +139,20 @@ export async function paced(load: readonly LoadMiner[], rate: number, seconds: n
     const share = floorOnly ? null : m.shares[cursors[i % load.length]++];
     if (!floorOnly && !share) break;
     const sent = performance.now();
+    const sample = { atMs: sent - started, ms: 0 };
+    samples.push(sample);
     inFlight.push(
       (share ? m.miner.submitRaw([...share.params]) : m.miner.request('mining.suggest_difficulty', [0.00001])).then((answer) => {
-        latencies.push(performance.now() - sent);
+        sample.ms = performance.now() - sent;
         if (answer.result !== true) rejected++;
       }),
     );
   }
   await Promise.all(inFlight);
+  const latencies = samples.map((s) => s.ms);
   latencies.sort((a, b) => a - b);
   const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { rate, count: latencies.length, p50Ms: pick(0.5), p99Ms: pick(0.99), maxMs: latencies.at(-1) ?? 0, rejected };
+  return { rate, count: latencies.length, p50Ms: pick(0.5), p99Ms: pick(0.99), maxMs: latencies.at(-1) ?? 0, rejected, samples };
 }
 
 /** Resident set size of a process, bytes (from /proc). */

@@ -42,13 +42,14 @@ async function startPoolProcess(
   blockRefreshInterval = 1000,
   forks = 1,
 ): Promise<RunningPool> {
+  const overSocket = process.argv.includes('--redis-socket');
   const metricsPort = await findFreePort();
   const dir = await writePoolDir({
     daemons: [pair.a],
     address,
     diff: 0.00001,
     global: {
-      redis: { host: redis.host, port: redis.port },
+      redis: { host: redis.host, port: redis.port, socket: overSocket ? redis.socket : null },
       clustering: { enabled: true, forks },
       hashing: { kernel: scenario.kernel, threads: scenario.threads },
       logging: { level: 'warn', json: false },
@@ -136,17 +137,23 @@ async function redisScriptStats(redis: RedisHandle): Promise<{ calls: number; us
   }
 }
 
+/**
+ * Shares per miner sent at 500/s before anything is measured: a freshly started pool is still compiling its hot
+ * paths and growing its heap, and a pool serves for days, so the first seconds are not what miners see.
+ */
+const WARM_UP_PER_MINER = 25;
+
 async function shareThroughput(pool: RunningPool, redis: RedisHandle, address: string, rounds: number) {
   const workers = Array.from({ length: 100 }, (_, i) => `${address}.load${i}`);
   const miners = await connectMiners(pool.port, 100, (i) => workers[i]);
   const perRound = 120;
   const prepStarted = performance.now();
-  const load = await prepareShares(miners, workers, perRound * rounds + 60);
-  log(`  prepared ${load.length * (perRound * rounds + 60)} non-block shares in ${((performance.now() - prepStarted) / 1000).toFixed(1)} s`);
+  const load = await prepareShares(miners, workers, perRound * rounds + 50 + WARM_UP_PER_MINER);
+  log(`  prepared ${load.reduce((n, m) => n + m.shares.length, 0)} non-block shares in ${((performance.now() - prepStarted) / 1000).toFixed(1)} s`);
   const take = (n: number): LoadMiner[] => load.map((m) => ({ ...m, shares: m.shares.splice(0, n) }));
 
   // Warm-up, then latency at a fixed 500 submits/s (the stratum issue's latency point).
-  await paced(take(10), 300, 3);
+  await paced(take(WARM_UP_PER_MINER), 500, 5);
   const bucketsBefore = await shareCheckBuckets(pool);
   const scriptsBefore = await redisScriptStats(redis);
   const latency = await paced(take(50), 500, 10);
@@ -181,6 +188,36 @@ async function shareThroughput(pool: RunningPool, redis: RedisHandle, address: s
     redisScript,
     runs,
   };
+}
+
+/**
+ * The latency point alone, repeated: 500 submits/s for 10 s, `repeats` times on fresh shares of one job. Prints each
+ * run and where its slow answers fall in time (bursts point at process pauses, a spread at a slow step).
+ */
+async function latencyRuns(pool: RunningPool, address: string, repeats: number) {
+  const workers = Array.from({ length: 100 }, (_, i) => `${address}.lat${i}`);
+  const miners = await connectMiners(pool.port, 100, (i) => workers[i]);
+  const load = await prepareShares(miners, workers, WARM_UP_PER_MINER + 50 * repeats);
+  const take = (n: number): LoadMiner[] => load.map((m) => ({ ...m, shares: m.shares.splice(0, n) }));
+  await paced(take(WARM_UP_PER_MINER), 500, 5);
+  const runs = [];
+  for (let r = 0; r < repeats; r++) {
+    const before = await shareCheckBuckets(pool);
+    const result = await paced(take(50), 500, 10);
+    const serverSide = slowerThan(before, await shareCheckBuckets(pool));
+    const slow = result.samples.filter((s) => s.ms > 2.2);
+    const slowSeconds = new Set(slow.map((s) => Math.floor(s.atMs / 100) / 10));
+    log(
+      `  run ${r + 1}: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(1)} ms; ` +
+        `${slow.length} answers over 2.2 ms within ${slowSeconds.size} tenth-seconds; pool side slower than ${JSON.stringify(serverSide)}`,
+    );
+    if (process.env.BENCH_TRACE) {
+      writeFileSync(join(REPO, 'test-output', `latency-trace-${r + 1}.json`), JSON.stringify(result.samples));
+    }
+    runs.push({ p50Ms: result.p50Ms, p99Ms: result.p99Ms, maxMs: result.maxMs, slowAnswers: slow.length, serverSide });
+  }
+  for (const m of miners) m.close();
+  return { runs, p99MsMedian: median(runs.map((r) => r.p99Ms)), p50MsMedian: median(runs.map((r) => r.p50Ms)) };
 }
 
 /** Time from a block found through the pool until the first and the last of `count` miners hold the next job. */
@@ -221,14 +258,18 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean' },
       'skip-api': { type: 'boolean' },
-      // Comma-separated subset of: shares, notify, broadcast, api (default: all).
+      // Comma-separated subset of: shares, notify, broadcast, api (default: all), and latency (the 500/s point
+      // alone, five runs per kernel; not part of the default).
       only: { type: 'string' },
+      // The pool reaches Redis over its unix socket instead of TCP loopback.
+      'redis-socket': { type: 'boolean' },
     },
   });
   const wanted = new Set((values.only ?? 'shares,notify,broadcast,api').split(','));
   const rounds = values.quick ? 2 : 3;
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
   log(`machine: ${machine.cores} x ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}`);
+  log(`pool -> Redis over ${values['redis-socket'] ? 'its unix socket' : 'TCP loopback'}`);
 
   // Node A (the pool's daemon) tells the pool about new tips the way operators set it up.
   const cliPort = await findFreePort();
@@ -239,7 +280,7 @@ async function main(): Promise<void> {
   ]);
   const wallet = await createWallet(pair.a, 'bench');
   const address = await newAddress(pair.a, wallet, 'bech32');
-  const results: Record<string, unknown> = { date: new Date().toISOString(), machine };
+  const results: Record<string, unknown> = { date: new Date().toISOString(), machine, redisOver: values['redis-socket'] ? 'unix socket' : 'tcp' };
   try {
     const scenarios: Scenario[] = [
       { name: 'node:crypto scrypt, hashing on the event loop', kernel: 'reference', threads: 0 },
@@ -257,6 +298,20 @@ async function main(): Promise<void> {
       }
     }
     results.throughput = throughput;
+
+    if (wanted.has('latency')) {
+      const latency: Record<string, unknown> = {};
+      for (const scenario of scenarios.slice(0, 2)) {
+        log(`scenario: submit-to-answer latency at 500/s, five runs (${scenario.name})`);
+        const pool = await startPoolProcess(pair, redis, address, scenario, cliPort);
+        try {
+          latency[scenario.name] = await latencyRuns(pool, address, values.quick ? 3 : 5);
+        } finally {
+          await pool.stop();
+        }
+      }
+      results.latency = latency;
+    }
 
     if (wanted.has('notify')) {
       log('scenario: blocknotify from the daemon to miners (1000 miners, template polling off)');
@@ -325,7 +380,8 @@ async function main(): Promise<void> {
   }
   mkdirSync(join(REPO, 'test-output'), { recursive: true });
   const file = join(REPO, 'test-output', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(results, null, 2));
+  // Per-request samples stay out of the summary (BENCH_TRACE=1 writes them to their own files).
+  writeFileSync(file, JSON.stringify(results, (key, value) => (key === 'samples' && Array.isArray(value) && value.length > 100 ? undefined : value), 2));
   log(`results written to ${file}`);
 }
 
