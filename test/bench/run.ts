@@ -12,6 +12,7 @@ import { createWallet, mine, newAddress, startRegtestPair, type RegtestPair } fr
 import { findFreePort } from '../helpers/ports.js';
 import { measureBlocknotifyLatency } from './blocknotify-latency.js';
 import { measureApiScaling } from './api-scaling.js';
+import { measureBroadcastFloor } from './broadcast-floor.js';
 import { writePoolDir } from '../helpers/pool-harness.js';
 import { descendantsOf } from '../helpers/cleanup.js';
 import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
@@ -355,6 +356,13 @@ async function main(): Promise<void> {
       } finally {
         await pool.stop();
       }
+      // The machine's own floor for the same fan-out: a bare write loop to as many listening miners.
+      const floor = await measureBroadcastFloor(values.quick ? 1000 : 5000, 5);
+      results.newJobFloor = floor;
+      log(
+        `  floor (a bare Node server writing one notify-sized line to ${floor.miners} listeners, 5 times): last listener after ` +
+          `${floor.samples.map((s) => s.lastMs.toFixed(1)).join(', ')} ms (median ${floor.lastMsMedian.toFixed(1)}); write loop median ${floor.loopMsMedian.toFixed(1)} ms`,
+      );
       // The same with one pool worker per core (clustering.forks "auto" here): each fork writes to its own half of
       // the miners; the fork that did not find the block hears of it through the daemon's blocknotify.
       log('scenario: new-job broadcast with two pool worker forks');

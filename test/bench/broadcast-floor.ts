@@ -1,0 +1,76 @@
+// The broadcast floor of this machine: a bare Node TCP server (no pool, no stratum, no Redis) writes one
+// mining.notify-sized line to the same kind of listening miners the broadcast scenario uses. Whatever the pool's
+// broadcast costs beyond this is ours; this much is the kernel's loopback path and waking the reading process.
+//
+// Run as a child of the bench (`node broadcast-floor.js server`) so writer and readers are separate processes,
+// as pool and load generator are.
+import { fork } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { connectListeners, median } from './loadgen.js';
+
+type FloorMessage = { type: 'listening'; port: number } | { type: 'written'; startedAt: number; loopMs: number };
+
+/** Epoch milliseconds with sub-millisecond resolution, comparable across processes on one machine. */
+const epochNow = (): number => performance.timeOrigin + performance.now();
+
+function notifyLineOfSize(prevhash: string): Buffer {
+  const branch = Array.from({ length: 8 }, (_, i) => String(i).repeat(64));
+  const params = ['1a', prevhash, 'ab'.repeat(60), 'cd'.repeat(50), branch, '20000000', '1e0ffff0', '6560a1b2', true];
+  return Buffer.from(`{"id":null,"method":"mining.notify","params":${JSON.stringify(params)}}\n`, 'utf8');
+}
+
+function serve(): void {
+  const sockets: Socket[] = [];
+  const server = createServer({ noDelay: true }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.on('data', () => undefined);
+    socket.on('close', () => sockets.splice(sockets.indexOf(socket), 1));
+    sockets.push(socket);
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    process.send!({ type: 'listening', port: address.port } satisfies FloorMessage);
+  });
+  process.on('message', (message: { prevhash?: string; exit?: boolean }) => {
+    if (message.exit) process.exit(0);
+    const line = notifyLineOfSize(message.prevhash!);
+    const startedAt = epochNow();
+    for (const socket of sockets) socket.write(line);
+    process.send!({ type: 'written', startedAt, loopMs: epochNow() - startedAt } satisfies FloorMessage);
+  });
+}
+
+/** Same listeners, same line size, `repeats` broadcasts: how long until the last listener holds each line. */
+export async function measureBroadcastFloor(miners: number, repeats: number) {
+  const child = fork(fileURLToPath(import.meta.url), ['server'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const next = () => new Promise<FloorMessage>((resolve) => child.once('message', (m) => resolve(m as FloorMessage)));
+  try {
+    const listening = await next();
+    if (listening.type !== 'listening') throw new Error('floor server did not start');
+    const listeners = await connectListeners(listening.port, miners, (i) => `floor${i}`, false);
+    const samples: { lastMs: number; loopMs: number }[] = [];
+    for (let r = 0; r < repeats; r++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const prevhash = (r + 1).toString(16).padStart(64, '0');
+      const written = next();
+      child.send({ prevhash });
+      const report = await written;
+      if (report.type !== 'written') throw new Error('unexpected floor message');
+      const deadline = performance.now() + 30_000;
+      while (listeners.some((l) => l.prevhash !== prevhash)) {
+        if (performance.now() > deadline) throw new Error('floor broadcast did not reach every listener');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const last = Math.max(...listeners.map((l) => performance.timeOrigin + l.receivedAt));
+      samples.push({ lastMs: last - report.startedAt, loopMs: report.loopMs });
+    }
+    for (const l of listeners) l.close();
+    return { miners, samples, lastMsMedian: median(samples.map((s) => s.lastMs)), loopMsMedian: median(samples.map((s) => s.loopMs)) };
+  } finally {
+    child.send({ exit: true });
+  }
+}
+
+if (process.argv[2] === 'server') serve();
