@@ -1,13 +1,14 @@
-// Shares answered `true` by a real pool are in Redis: after the pool worker is SIGKILLed under load, and after
+// Shares answered `true` by a real pool are in Redis: after the master's pool worker is SIGKILLed under load, and after
 // Redis was away for 10 seconds while miners kept submitting (stratum kept serving from the outage queue).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createWallet, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
-import { startPool } from '../helpers/pool-harness.js';
+import { startPool, writePoolDir } from '../helpers/pool-harness.js';
+import { MasterProcess } from '../process/master-harness.js';
+import { TEST_IDLE_ROLES_ENV } from '../../src/roles/child.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
-import { defaultRegistry, spawnLogged, waitFor } from '../helpers/processes.js';
+import { waitFor } from '../helpers/processes.js';
 import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
 import { PoolKeys } from '../../src/redis/keys.js';
 
@@ -70,6 +71,18 @@ async function startLoad(port: number, address: string): Promise<Load> {
   };
 }
 
+/** The port opens once the worker holds its first template: retry the first connection until then. */
+async function startLoadWhenListening(port: number, address: string): Promise<Load> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startLoad(port, address);
+    } catch (err) {
+      if (attempt >= 100) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 describe('share recording through a real pool', { timeout: 120_000 }, () => {
   let pair: RegtestPair;
   let redis: RedisHandle;
@@ -92,27 +105,27 @@ describe('share recording through a real pool', { timeout: 120_000 }, () => {
     await pair?.stop();
   });
 
-  test('a pool worker SIGKILLed under share load lost no share it answered true', async () => {
+  test('a master-forked pool worker SIGKILLed under share load lost no share it answered true', async () => {
     const keyPrefix = 'kill:';
-    const child = spawnLogged(
-      process.execPath,
-      [fileURLToPath(new URL('./share-recording-child.js', import.meta.url)),
-        JSON.stringify({ daemons: [pair.a], address, redis: { host: redis.host, port: redis.port }, keyPrefix, diff: DIFF })],
-      { name: 'pool-child', registry: defaultRegistry(), alertPatterns: [/^READY \d+$/] },
-    );
+    const dir = await writePoolDir({
+      daemons: [pair.a],
+      address,
+      diff: DIFF,
+      redis,
+      keyPrefix,
+      // info: the master's "child ... ready (pid N)" lines name the worker to kill.
+      global: { logging: { level: 'info', json: false } },
+    });
+    // The real entry, as operators start it: the master forks the pool worker and respawns it after the kill.
+    const master = new MasterProcess(['--config', dir.dir], { [TEST_IDLE_ROLES_ENV]: '' });
     try {
-      await waitFor(() => {
-        if (child.hasExited) throw new Error(`pool child exited:\n${child.describeTail()}`);
-        return child.alerts.length > 0;
-      }, { timeoutMs: 20_000, intervalMs: 50, what: 'pool child ready' });
-      const port = Number(child.alerts[0].split(' ')[1]);
-      const load = await startLoad(port, address);
+      const workerPid = (await master.allReady(['pool-worker/0'])).get('pool-worker/0')!;
+      const load = await startLoadWhenListening(dir.stratumPort, address);
       await waitFor(() => load.trues() >= 300, { timeoutMs: 30_000, intervalMs: 20, what: '300 accepted shares' });
-      child.signalTree('SIGKILL');
-      await child.exited;
+      process.kill(workerPid, 'SIGKILL');
+      await load.stop();
       const trues = load.trues();
       const inFlight = load.inFlight();
-      await load.stop();
 
       const keys = new PoolKeys(keyPrefix, 'regtest');
       const recorded = Number(await reader.hget(keys.stats, 'valid'));
@@ -122,8 +135,20 @@ describe('share recording through a real pool', { timeout: 120_000 }, () => {
       assert.equal(logged, recorded, 'share log and counters agree');
       assert.equal(await reader.hget(keys.currentRound.meta, 'shares'), String(recorded));
       console.log(`SIGKILL under load: ${trues} answered true, ${inFlight} in flight, ${recorded} in Redis`);
+
+      // The master brings a new worker up; its shares add to the same round.
+      await master.until('a new pool worker', () => master.readies().some((r) => r.key === 'pool-worker/0' && r.pid !== workerPid), 20_000);
+      const after = await startLoadWhenListening(dir.stratumPort, address);
+      await waitFor(() => after.trues() >= 20, { timeoutMs: 30_000, intervalMs: 20, what: '20 shares on the new worker' });
+      await after.stop();
+      await waitFor(async () => Number(await reader.hget(keys.stats, 'valid')) >= recorded + after.trues(), {
+        timeoutMs: 5_000, intervalMs: 50, what: 'the new worker\'s shares in Redis',
+      });
+      master.signal('SIGTERM');
+      assert.equal((await master.exit(15_000)).code, 0);
     } finally {
-      await child.stop({ graceMs: 1000 });
+      await master.cleanup();
+      dir.remove();
     }
   });
 
