@@ -22,7 +22,9 @@ export type MalformedKind = 'invalid-json' | 'not-object' | 'bad-id' | 'bad-meth
 export interface ConnectionHost {
   /**
    * Handles one well-formed request and writes its answer (unless `id` is null: a notification).
-   * Returns a promise only when the answer is not written synchronously; it must never reject.
+   * Returns a promise only when the answer is not written synchronously (it must never reject); such a handler
+   * takes its place in the answer order with `holdAnswer()` before it returns. Later requests are dispatched while
+   * it is pending, so it must be one they do not depend on (shares); answers still go out in request order.
    */
   handleRequest(conn: Connection, id: RequestId, method: string, params: unknown): Promise<void> | undefined;
   /** Counts a malformed line; may close the connection. */
@@ -36,6 +38,26 @@ const INVALID_JSON: unique symbol = Symbol('invalid-json');
 /** Requests parsed but not yet handled before the socket stops being read (pipelining backpressure). */
 const MAX_QUEUED = 4096;
 
+/**
+ * Asynchronous requests (shares waiting for their hash and for Redis) one connection may have in flight. While
+ * one share waits for Redis the next ones are already being checked, so a miner's shares do not queue behind
+ * each other's round trips and the pool does not sit idle while Redis works.
+ */
+const MAX_IN_FLIGHT = 16;
+
+/** The lines written while handling one request, held until every earlier request's answer is out. */
+interface AnswerSlot {
+  readonly lines: (string | Buffer)[];
+  /** An asynchronous handler still owes its answer. */
+  held: boolean;
+}
+
+/** A request's answer, written later in its place in the answer order. */
+export interface HeldAnswer {
+  reply(id: RequestId, result: unknown): void;
+  replyError(id: RequestId, error: StratumErrorTuple): void;
+}
+
 export class Connection implements LineSink {
   readonly session: Session;
   /** Last time this miner submitted a share the backend judged (connect time before that). */
@@ -45,8 +67,15 @@ export class Connection implements LineSink {
   private readonly framer: LineFramer;
   private queue: unknown[] = [];
   private head = 0;
+  /** Dispatch stopped with MAX_IN_FLIGHT requests pending; resumes as they settle. */
   private busy = false;
   private paused = false;
+  private inFlight = 0;
+  /** Answers not yet written because an earlier one is still owed, oldest first; empty in the common case. */
+  private answers: AnswerSlot[] = [];
+  /** The slot of the request being dispatched right now, when its lines must wait for earlier answers. */
+  private dispatching: AnswerSlot | null = null;
+  private corked = false;
 
   constructor(
     readonly id: number,
@@ -66,11 +95,18 @@ export class Connection implements LineSink {
     socket.on('close', this.onSocketClose);
   }
 
-  /** Writes a complete line (ending in "\n"); destroys the connection of a miner that stopped reading. */
+  /**
+   * Writes a complete line (ending in "\n"); destroys the connection of a miner that stopped reading. Lines written
+   * while handling a request wait behind the answers still owed for earlier requests; lines written outside any
+   * request (new jobs, difficulty changes) go out at once.
+   */
   write(line: string | Buffer): void {
     if (this.closed) return;
-    this.socket.write(line);
-    if (this.socket.writableLength > this.maxWriteBufferBytes) this.close('slow-reader');
+    if (this.dispatching !== null) {
+      this.dispatching.lines.push(line);
+      return;
+    }
+    this.send(line);
   }
 
   reply(id: RequestId, result: unknown): void {
@@ -81,11 +117,63 @@ export class Connection implements LineSink {
     if (id !== null) this.write(errorLine(id, error));
   }
 
+  /** For a handler that answers later: keeps this request's place in the answer order. Call while dispatched. */
+  holdAnswer(): HeldAnswer {
+    let slot = this.dispatching;
+    if (slot === null) {
+      slot = { lines: [], held: false };
+      this.answers.push(slot);
+      this.dispatching = slot;
+    }
+    slot.held = true;
+    const owed = slot;
+    const release = (line: string | null): void => {
+      if (line !== null) owed.lines.push(line);
+      owed.held = false;
+      this.flushAnswers();
+    };
+    return {
+      reply: (id, result) => release(id === null ? null : resultLine(id, result)),
+      replyError: (id, error) => release(id === null ? null : errorLine(id, error)),
+    };
+  }
+
+  private send(line: string | Buffer): void {
+    this.socket.write(line);
+    if (this.socket.writableLength > this.maxWriteBufferBytes) this.close('slow-reader');
+  }
+
+  /** Writes every answer that no longer waits for an earlier one. */
+  private flushAnswers(): void {
+    if (this.closed) return;
+    const answers = this.answers;
+    if (answers.length === 0 || answers[0].held) return;
+    // Answers released together (one Redis acknowledgement settles many shares) leave in one TCP segment.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    while (answers.length > 0 && !answers[0].held && !this.closed) {
+      const slot = answers.shift()!;
+      for (const line of slot.lines) this.send(line);
+    }
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
   close(reason: DisconnectReason): void {
     if (this.closed) return;
     this.closed = true;
     this.queue = [];
     this.head = 0;
+    this.answers = [];
+    this.dispatching = null;
+    // Lines already written (the answer that earned a ban, say) leave before the socket closes.
+    while (this.socket.writableCorked > 0) this.socket.uncork();
     this.socket.destroy();
     this.host.onClose(this, reason);
   }
@@ -124,9 +212,12 @@ export class Connection implements LineSink {
     this.close('client-closed');
   };
 
-  private readonly resume = (): void => {
-    this.busy = false;
-    this.pumpCorked();
+  private readonly settled = (): void => {
+    this.inFlight -= 1;
+    if (this.busy && !this.closed) {
+      this.busy = false;
+      this.pumpCorked();
+    }
   };
 
   /** Batches the answers of one packet's requests into as few TCP segments as possible. */
@@ -139,18 +230,34 @@ export class Connection implements LineSink {
     }
   }
 
-  /** Handles queued requests one at a time, in arrival order; an async answer holds back everything after it. */
+  /**
+   * Dispatches queued requests in arrival order. Asynchronous ones (shares) stay in flight while later requests
+   * are dispatched, up to MAX_IN_FLIGHT; answers are written in request order all the same.
+   */
   private pump(): void {
     while (this.head < this.queue.length && !this.closed) {
+      if (this.inFlight >= MAX_IN_FLIGHT) {
+        this.busy = true;
+        this.compact();
+        return;
+      }
       const item = this.queue[this.head];
       this.queue[this.head] = undefined;
       this.head += 1;
-      const pending = this.dispatch(item);
+      // Lines of this request wait behind answers still owed; without any owed, they go out as written.
+      const slot: AnswerSlot | null = this.answers.length > 0 ? { lines: [], held: false } : null;
+      if (slot !== null) this.answers.push(slot);
+      this.dispatching = slot;
+      let pending: Promise<void> | undefined;
+      try {
+        pending = this.dispatch(item);
+      } finally {
+        this.dispatching = null;
+      }
+      if (slot !== null) this.flushAnswers();
       if (pending !== undefined) {
-        this.busy = true;
-        pending.then(this.resume, this.resume);
-        this.compact();
-        return;
+        this.inFlight += 1;
+        pending.then(this.settled, this.settled);
       }
     }
     this.queue.length = 0;

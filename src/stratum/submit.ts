@@ -80,21 +80,23 @@ export function handleSubmit(
   return judge(host, conn, id, submission);
 }
 
-/** Never rejects: the connection's ordered queue resumes on this promise. */
+/** Never rejects: the connection counts its requests in flight on this promise. */
 async function judge(host: SubmitHost, conn: Connection, id: RequestId, submission: ShareSubmission): Promise<void> {
   const started = performance.now();
+  // Taken before the first await: the answer keeps its place among this miner's pipelined requests.
+  const answer = conn.holdAnswer();
   let outcome: ShareOutcome;
   try {
     outcome = await host.backend.submitShare(submission);
   } catch (error) {
-    conn.replyError(id, ERR_INTERNAL);
+    answer.replyError(id, ERR_INTERNAL);
     host.onBackendFailure(conn, submission, error);
     return;
   }
   const latencyMs = performance.now() - started;
   try {
-    if (outcome.ok) conn.reply(id, true);
-    else conn.replyError(id, stratumError(outcome.code, outcome.message));
+    if (outcome.ok) answer.reply(id, true);
+    else answer.replyError(id, stratumError(outcome.code, outcome.message));
     host.onShareJudged(conn, submission, outcome, latencyMs);
   } catch (error) {
     host.onBackendFailure(conn, submission, error);

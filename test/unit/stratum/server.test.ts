@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DisconnectEvent, ShareEvent } from '../../../src/stratum/events.js';
-import { BANNING_OFF, GOOD_ADDRESS, makeJob, TestClient, withServer } from './harness.js';
+import type { ShareOutcome, ShareSubmission } from '../../../src/mining/types.js';
+import { BANNING_OFF, GOOD_ADDRESS, makeJob, TestBackend, TestClient, withServer } from './harness.js';
 
 const RIG = `${GOOD_ADDRESS}.rig1`;
 
@@ -184,4 +185,58 @@ test('share events carry the submission and outcome; closing releases extranonce
     assert.equal(await b.waitClosed(), true);
     assert.equal(server.connectionCount, 0);
   });
+});
+
+/** Holds the verdict of nonce 00000001 until release(): a share whose Redis acknowledgement is slow. */
+class GatedBackend extends TestBackend {
+  private opened!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.opened = resolve));
+  /** Nonces in the order the server handed them over (the base class notes a share only once it is judged). */
+  readonly received: string[] = [];
+
+  release(): void {
+    this.opened();
+  }
+
+  override async submitShare(share: ShareSubmission): Promise<ShareOutcome> {
+    this.received.push(share.nonce);
+    if (share.nonce === '00000001') await this.gate;
+    return super.submitShare(share);
+  }
+}
+
+test('shares pipelined behind a slow one are checked at once, and every answer still leaves in request order', async () => {
+  const backend = new GatedBackend();
+  await withServer(
+    async ({ client }) => {
+      const c = await client();
+      await c.login(RIG);
+      const before = c.messages.length;
+      const submit = (id: number, nonce: string) =>
+        JSON.stringify({ id, method: 'mining.submit', params: [RIG, '1', '00000000', '6553f100', nonce] }) + '\n';
+      c.send(
+        submit(1, '00000001') +
+          submit(2, '00000022') +
+          JSON.stringify({ id: 3, method: 'mining.extranonce.subscribe', params: [] }) + '\n' +
+          submit(4, '00000023') +
+          JSON.stringify({ id: 5, method: 'no.such.method', params: [] }) + '\n',
+      );
+      // The later shares reach the backend while the first still waits: they are not serialized behind it.
+      for (let i = 0; i < 200 && backend.received.length < 3; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.deepEqual(backend.received, ['00000001', '00000022', '00000023']);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(c.messages.length, before, 'nothing may be answered before the first share');
+      backend.release();
+      await c.until(() => (c.messages.length >= before + 5 ? true : undefined));
+      const answers = c.messages.slice(before);
+      assert.deepEqual(answers.map((m) => m.id), [1, 2, 3, 4, 5]);
+      assert.equal(answers[0].result, true);
+      assert.equal((answers[1].error as unknown[])[0], 22);
+      assert.equal(answers[2].result, true);
+      assert.equal((answers[3].error as unknown[])[0], 23);
+      assert.equal((answers[4].error as unknown[])[0], 20);
+    },
+    {},
+    backend,
+  );
 });
