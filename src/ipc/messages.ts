@@ -32,7 +32,12 @@ export type ChildToMaster =
   | { readonly hf: 1; readonly type: 'ready'; readonly role: ChildRole; readonly forkId: number; readonly pid: number }
   | { readonly hf: 1; readonly type: 'status'; readonly role: ChildRole; readonly forkId: number; readonly pools: readonly PoolStatus[] }
   /** The profit switcher's decision, for the master to relay to every pool worker. */
-  | { readonly hf: 1; readonly type: 'coinswitch'; readonly role: ChildRole; readonly forkId: number; readonly switchName: string; readonly coin: string };
+  | { readonly hf: 1; readonly type: 'coinswitch'; readonly role: ChildRole; readonly forkId: number; readonly switchName: string; readonly coin: string }
+  /**
+   * A daemon accepted a block this pool worker found: the master relays it to the other pool workers as a
+   * blocknotify, so they fetch the next template now rather than at their next poll or the daemon's blocknotify.
+   */
+  | { readonly hf: 1; readonly type: 'blockfound'; readonly role: ChildRole; readonly forkId: number; readonly coin: string; readonly blockHash: string };
 
 /** Message bodies without the tag, for senders: the helpers in channel.ts add it. */
 export type Untagged<T> = T extends unknown ? Omit<T, 'hf'> : never;
@@ -66,6 +71,7 @@ const childToMasterSchema: z.ZodType<ChildToMaster> = z.discriminatedUnion('type
     pools: z.array(z.object({ pool: nonEmpty, connections: z.number().int().nonnegative() })),
   }),
   z.object({ hf: tag, type: z.literal('coinswitch'), role, forkId, switchName: nonEmpty, coin: nonEmpty }),
+  z.object({ hf: tag, type: z.literal('blockfound'), role, forkId, coin: nonEmpty, blockHash: z.string().regex(/^[0-9a-f]{64}$/) }),
 ]);
 
 /** True for anything carrying our tag, valid or not: lets receivers tell "not ours" from "ours but malformed". */

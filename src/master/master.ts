@@ -64,6 +64,11 @@ export class Master {
     return this.supervisor.sendToRole('pool-worker', { type: 'blocknotify', coin, blockHash: hash });
   }
 
+  /** A pool worker's block was accepted: the other pool workers hear of it as a blocknotify at once. */
+  relayBlockFound(coin: string, blockHash: string, finderForkId: number): number {
+    return this.supervisor.sendToRole('pool-worker', { type: 'blocknotify', coin, blockHash }, finderForkId);
+  }
+
   /**
    * Re-reads and re-validates the config directory and hands `poolId`'s new config to every pool worker.
    * On any problem the running config stays and the problems come back.

@@ -28,8 +28,8 @@ export interface SupervisorOptions {
   readonly clock?: Clock;
   /** Time allowed for SIGKILLed children to be reaped before stop() gives up waiting. */
   readonly killGraceMs?: number;
-  /** Child requests for the master to act on (a profit switcher's coinswitch). */
-  readonly onRequest?: (from: ChildSpec, message: Extract<ChildToMaster, { type: 'coinswitch' }>) => void;
+  /** Child requests for the master to act on (a profit switcher's coinswitch, a pool worker's found block). */
+  readonly onRequest?: (from: ChildSpec, message: Extract<ChildToMaster, { type: 'coinswitch' | 'blockfound' }>) => void;
   /** A child has its config and runs its role (after a restart too). */
   readonly onReady?: (child: ChildSpec) => void;
 }
@@ -100,10 +100,11 @@ export class Supervisor {
   }
 
   /** Sends to every running child of the role that has its config; returns how many it reached. */
-  sendToRole(role: ChildRole, message: Untagged<MasterToChild>): number {
+  sendToRole(role: ChildRole, message: Untagged<MasterToChild>, exceptForkId: number | null = null): number {
     let sent = 0;
     for (const slot of this.slots) {
-      if (slot.spec.role === role && slot.ready && slot.ipc?.send(message)) sent++;
+      if (slot.spec.role !== role || slot.spec.forkId === exceptForkId) continue;
+      if (slot.ready && slot.ipc?.send(message)) sent++;
     }
     return sent;
   }
@@ -188,6 +189,7 @@ export class Supervisor {
         slot.pools = message.pools;
         return;
       case 'coinswitch':
+      case 'blockfound':
         this.options.onRequest?.(slot.spec, message);
         return;
       default:

@@ -27,6 +27,8 @@ const NOT_RECORDED: ShareOutcome = { ok: false, code: 20, reason: 'internal-erro
 
 export interface PoolBackendEvents {
   blockCandidate: [candidate: BlockCandidate];
+  /** A daemon took the block (submitblock answered null); `block` follows once the outcome is confirmed. */
+  blockAccepted: [candidate: BlockCandidate];
   block: [outcome: BlockOutcome];
 }
 
@@ -135,6 +137,7 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
       const outcome = await this.options.submitter.submit(candidate, blockHex, () => {
         refreshed = true;
         void this.options.jobs.refresh('block-found');
+        this.emit('blockAccepted', candidate);
       });
       void this.options.sink.recordBlockOutcome(outcome);
       this.emit('block', outcome);

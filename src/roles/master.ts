@@ -62,7 +62,10 @@ export async function runMaster(configDir: string): Promise<number> {
     logger,
     timings,
     fork: (env) => cluster.fork(env),
-    onRequest: (from, request) => master?.coinSwitch(request.switchName, request.coin, `${from.role}/${from.forkId}`),
+    onRequest: (from, request) => {
+      if (request.type === 'coinswitch') master?.coinSwitch(request.switchName, request.coin, `${from.role}/${from.forkId}`);
+      else if (from.role === 'pool-worker') master?.relayBlockFound(request.coin, request.blockHash, from.forkId);
+    },
     onReady: (child) => {
       if (child.role === 'pool-worker') master?.resendSelections();
     },

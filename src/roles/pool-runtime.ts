@@ -24,6 +24,8 @@ export const EXTRANONCE2_SIZE = 4;
 export interface PoolRuntimeEvents {
   share: [event: ShareEvent];
   blockCandidate: [candidate: BlockCandidate];
+  /** A daemon took this pool's block; the confirmed outcome follows as `block`. */
+  blockAccepted: [candidate: BlockCandidate];
   block: [outcome: BlockOutcome];
   // For metrics (src/metrics/pool-instrumentation.ts): connections, bans, daemon calls and new templates.
   connect: [event: ConnectEvent];
@@ -116,6 +118,7 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
       sink: this.recording.recorder,
     });
     this.backend.on('blockCandidate', (candidate) => this.emit('blockCandidate', candidate));
+    this.backend.on('blockAccepted', (candidate) => this.emit('blockAccepted', candidate));
     this.backend.on('block', (outcome) => this.emit('block', outcome));
 
     this.servers = createStratumListeners({

@@ -47,6 +47,10 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
     logger: ctx.logger,
     onRuntime: (runtime) => {
       instrumentPool(runtime, ctx.metrics, algorithms.get(runtime.pool.coin.algorithm).multiplier);
+      // The other forks mine the same chain: they move to the next block now, not at their next poll.
+      runtime.on('blockAccepted', (candidate) =>
+        ctx.ipc.send({ type: 'blockfound', role: 'pool-worker', forkId: ctx.forkId, coin: runtime.pool.coin.id, blockHash: candidate.blockHash }),
+      );
       runtime.on('block', (outcome) => {
         if (outcome.verdict === 'accepted') {
           ctx.logger.info(`block found and accepted at height ${outcome.candidate.height}: ${outcome.candidate.blockHash}`, {

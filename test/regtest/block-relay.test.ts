@@ -1,0 +1,68 @@
+// A block found by one pool worker fork moves every other fork to the next block at once: the master relays the
+// finder's "blockfound" to the others as a blocknotify. The daemon runs without -blocknotify and template polling is
+// set to a minute, so nothing else could tell the other fork within the test's seconds.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createWallet, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
+import { writePoolDir, type PoolDir } from '../helpers/pool-harness.js';
+import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
+import { MasterProcess, stopMasterScene } from '../process/master-harness.js';
+import { TEST_IDLE_ROLES_ENV } from '../../src/roles/child.js';
+
+/** Byte 1 of extranonce1 is the fork id (src/mining/extranonce.ts). */
+const forkOf = (miner: TestMiner): number => parseInt(miner.extranonce1.slice(2, 4), 16);
+
+describe('a block found on one fork reaches the other forks through the master', { timeout: 60_000 }, () => {
+  let pair: RegtestPair;
+  let redis: RedisHandle;
+  let dir: PoolDir;
+  let master: MasterProcess;
+  let address: string;
+  const miners: TestMiner[] = [];
+
+  before(async () => {
+    [pair, redis] = await Promise.all([startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } }), startRedis()]);
+    address = await newAddress(pair.a, await createWallet(pair.a, 'pool'), 'bech32');
+    dir = await writePoolDir({
+      daemons: [pair.a],
+      address,
+      redis,
+      global: { clustering: { enabled: true, forks: 2 }, logging: { level: 'info', json: false } },
+      pool: { blockRefreshInterval: 60_000, jobRebroadcastTimeout: 600 },
+    });
+    master = new MasterProcess(['--config', dir.dir], { [TEST_IDLE_ROLES_ENV]: '' });
+    await master.allReady(['pool-worker/0', 'pool-worker/1']);
+    await master.until('both stratum listeners', () => master.lines.filter((l) => /stratum listening/i.test(l)).length >= 2, 15_000);
+    // Connections are spread over the forks; keep connecting until both forks have a miner.
+    for (let i = 0; i < 20 && new Set(miners.map(forkOf)).size < 2; i++) {
+      const miner = new TestMiner({ port: dir.stratumPort });
+      miners.push(miner);
+      await miner.connect();
+      await miner.subscribe();
+      assert.equal((await miner.authorize(`${address}.rig${i}`)).result, true);
+      await miner.waitForJob();
+    }
+    assert.equal(new Set(miners.map(forkOf)).size, 2, 'a miner on each fork');
+  });
+
+  after(() => stopMasterScene({ miners, master, pair, redis, dir }));
+
+  test('the other fork sends its miners the next block within seconds, with polling at a minute', async () => {
+    const finder = miners[0];
+    const other = miners.find((m) => forkOf(m) !== forkOf(finder))!;
+    const job = finder.job!;
+    assert.equal(other.job!.prevhash, job.prevhash, 'both forks start on the same block');
+    const found = await finder.mineShare({ worker: `${address}.rig0`, job, target: targetFromBitsHex(job.nbits) });
+    assert.equal(found.answer.result, true);
+    const started = Date.now();
+    const next = await other.waitForJob((j) => j.prevhash !== job.prevhash, 10_000);
+    const waitedMs = Date.now() - started;
+    assert.equal(next.clean, true);
+    // The other fork fetched its template because of the relayed notification, not a poll or a restart.
+    await master.until('the other fork fetched on blocknotify', () =>
+      master.lines.some((l) => l.includes(`fork=${forkOf(other)}]`) && l.includes('new block template') && l.includes('"reason":"blocknotify"')),
+    );
+    console.log(`block on fork ${forkOf(finder)} -> miner on fork ${forkOf(other)} has the next job after ${waitedMs} ms`);
+  });
+});
