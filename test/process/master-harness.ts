@@ -156,3 +156,18 @@ export async function untilAllDead(pids: readonly number[], timeoutMs: number): 
     await sleep(25);
   }
 }
+
+/** Everything a test against a real master starts, stopped in reverse order; parts never started are skipped. */
+export async function stopMasterScene(scene: {
+  readonly miners?: readonly { close(): void }[];
+  readonly master?: MasterProcess;
+  readonly pair?: { stop(): Promise<void> };
+  readonly redis?: { stop(): Promise<void> };
+  readonly dir?: { remove(): void };
+}): Promise<void> {
+  for (const m of scene.miners ?? []) m.close();
+  await scene.master?.cleanup();
+  await scene.pair?.stop();
+  await scene.redis?.stop();
+  scene.dir?.remove();
+}

@@ -12,7 +12,7 @@ import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import { findFreePort } from '../helpers/ports.js';
 import { descendantsOf } from '../helpers/processes.js';
 import { TestMiner } from '../helpers/test-miner.js';
-import { MasterProcess } from '../process/master-harness.js';
+import { MasterProcess, stopMasterScene } from '../process/master-harness.js';
 import { notifyPrevHash } from '../../src/blockchain/bitcoin/job-template.js';
 
 const BLOCKNOTIFY = fileURLToPath(new URL('../../../scripts/blocknotify', import.meta.url));
@@ -69,13 +69,7 @@ describe('litecoind -blocknotify through a running master', { timeout: 60_000 },
     }
   });
 
-  after(async () => {
-    for (const m of miners) m.close();
-    await master?.cleanup();
-    await pair?.stop();
-    await redis?.stop();
-    dir?.remove();
-  });
+  after(() => stopMasterScene({ miners, master, pair, redis, dir }));
 
   test('a block from node B reaches every miner as a clean job, delivered by blocknotify (not by polling)', async () => {
     for (let round = 0; round < 2; round++) {

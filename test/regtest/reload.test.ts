@@ -13,7 +13,7 @@ import { writePoolDir, type PoolDir } from '../helpers/pool-harness.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import { findFreePorts } from '../helpers/ports.js';
 import { TestMiner } from '../helpers/test-miner.js';
-import { MasterProcess } from '../process/master-harness.js';
+import { MasterProcess, stopMasterScene } from '../process/master-harness.js';
 
 const CLI = fileURLToPath(new URL('../../../scripts/cli', import.meta.url));
 const OLD_DIFF = 0.0001;
@@ -73,13 +73,7 @@ describe('reloadpool on a running master', { timeout: 90_000 }, () => {
     await master.until('CLI listening', () => master.lines.some((l) => l.includes(`CLI listening on 127.0.0.1:${dir.cliPort}`)));
   });
 
-  after(async () => {
-    for (const m of miners) m.close();
-    await master?.cleanup();
-    await pair?.stop();
-    await redis?.stop();
-    dir?.remove();
-  });
+  after(() => stopMasterScene({ miners, master, pair, redis, dir }));
 
   test('a changed difficulty is applied: the pool\'s miner reconnects to it, the other pool\'s miner stays', async () => {
     const miner = await connectMiner(dir.stratumPort, 'reloaded');
