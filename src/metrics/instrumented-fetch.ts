@@ -1,6 +1,8 @@
-// Outbound instrumentation for code that takes a `fetch` (price sources) or a DaemonSet `onEvent` (daemons outside
-// a pool runtime, e.g. the profit switcher's), without changing that code.
+// Outbound instrumentation for code that takes a `fetch` (price sources), a DaemonSet `onEvent` (daemons outside
+// a pool runtime, e.g. the profit switcher's) or an RpcClient `onRequest` (the payment processor's wallet daemon),
+// without changing that code.
 import type { DaemonSetEvent } from '../daemon/daemon-set.js';
+import type { RequestInfo } from '../daemon/rpc-client.js';
 import { daemonFailureReason } from './pool-instrumentation.js';
 import { recordCall, type FailureReason, type OutboundMetrics } from './outbound.js';
 
@@ -26,6 +28,18 @@ export function instrumentedFetch(metrics: OutboundMetrics, target: string | ((u
       recordCall(metrics, { target: label, method, durationMs: performance.now() - started, failure, retry: false });
     }
   };
+}
+
+/** An RpcClient `onRequest` that records each call (target = the daemon's host:port). */
+export function rpcRequestRecorder(metrics: OutboundMetrics): (info: RequestInfo) => void {
+  return (info) =>
+    recordCall(metrics, {
+      target: info.daemon,
+      method: info.method,
+      durationMs: info.durationMs,
+      failure: daemonFailureReason(info.error?.code ?? null),
+      retry: info.retry,
+    });
 }
 
 /** A DaemonSet `onEvent` that records each daemon request (target = the daemon's host:port). */

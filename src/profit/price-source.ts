@@ -8,6 +8,8 @@ export interface FetchPricesOptions {
   /** Pause before the n-th retry is n times this (default 250 ms). */
   readonly retryDelayMs?: number;
   readonly fetch?: typeof fetch;
+  /** Called before each repeated attempt (for the outbound retry metric). */
+  readonly onRetry?: () => void;
   /** Aborts waiting and requests at shutdown. */
   readonly signal?: AbortSignal;
 }
@@ -72,6 +74,7 @@ export async function fetchPrices(source: PriceSourceConfig, options: FetchPrice
   const attempts = options.retries + 1;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (options.signal?.aborted) return { ok: false, error: 'aborted', attempts: attempt - 1 };
+    if (attempt > 1) options.onRetry?.();
     try {
       const timeout = AbortSignal.timeout(options.timeoutMs);
       const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;

@@ -24,6 +24,8 @@ export interface ProfitSwitcherOptions {
   readonly logger: Logger;
   readonly now?: () => number;
   readonly fetch?: typeof fetch;
+  /** A price source is asked again after a failed attempt. */
+  readonly onPriceRetry?: (source: string) => void;
 }
 
 const STATE_TTL_SECONDS = 7 * 24 * 3600;
@@ -86,6 +88,7 @@ export class ProfitSwitcher {
         timeoutMs: config.requestTimeoutMs,
         retries: config.retries,
         fetch: this.options.fetch,
+        onRetry: () => this.options.onPriceRetry?.(source.name),
         signal: this.abort.signal,
       });
       if (!result.ok) {

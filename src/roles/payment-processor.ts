@@ -10,6 +10,7 @@ import { PoolPaymentProcessor, type RunSummary } from '../payments/processor.js'
 import { PaymentScripts } from '../payments/scripts.js';
 import { PaymentStore } from '../payments/store.js';
 import { createRedisClient } from '../redis/connection.js';
+import { rpcRequestRecorder } from '../metrics/instrumented-fetch.js';
 import type { RoleContext } from './role-context.js';
 import { untilShutdown } from './role-context.js';
 
@@ -92,7 +93,7 @@ export async function runPaymentProcessor(ctx: RoleContext): Promise<void> {
   const killPoint = killPointHook(ctx.logger);
   const clients: RpcClient[] = [];
   const loops = pools.map((pool) => {
-    const rpc = new RpcClient(pool.paymentProcessing.daemon, { logger: ctx.logger });
+    const rpc = new RpcClient(pool.paymentProcessing.daemon, { logger: ctx.logger, onRequest: rpcRequestRecorder(ctx.metrics.outbound) });
     clients.push(rpc);
     const processor = new PoolPaymentProcessor({
       pool,

@@ -39,6 +39,7 @@ export async function runProfitSwitch(ctx: RoleContext): Promise<void> {
     logger: ctx.logger,
     // Metric label per source name: the URL may carry an API key.
     fetch: instrumentedFetch(ctx.metrics.outbound, (url) => `price:${sourceNames.get(url) ?? 'unknown'}`),
+    onPriceRetry: (source) => ctx.metrics.outbound.retries.inc({ target: `price:${source}`, method: 'GET' }),
   });
   switcher.start();
   ctx.logger.info(`profit switch started: ${config.switches.map((s) => `${s.name} (${s.coins.join(', ')})`).join('; ') || 'no switches'}`);

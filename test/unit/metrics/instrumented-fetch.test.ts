@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { createOutboundMetrics } from '../../../src/metrics/outbound.js';
-import { daemonRequestRecorder, instrumentedFetch } from '../../../src/metrics/instrumented-fetch.js';
+import { daemonRequestRecorder, instrumentedFetch, rpcRequestRecorder } from '../../../src/metrics/instrumented-fetch.js';
+import { DaemonError } from '../../../src/daemon/errors.js';
 
 async function count(metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number; metricName?: string }[] }> }, labels: Record<string, string>): Promise<number> {
   const values = (await metric.get()).values.filter((v) => !v.metricName || v.metricName.endsWith('_count'));
@@ -41,4 +42,18 @@ test('daemon request events outside a pool runtime are recorded the same way', a
   assert.equal(await count(metrics.requests, { target: '10.0.0.9:9332' }), 1);
   assert.equal(await count(metrics.retries, { method: 'getblocktemplate' }), 1);
   assert.equal(await count(metrics.failures, { reason: 'http' }), 1);
+});
+
+test('wallet RPC calls (the payment processor\'s RpcClient) are recorded with their failure reason', async () => {
+  const metrics = createOutboundMetrics(new Registry());
+  const record = rpcRequestRecorder(metrics);
+  record({ daemon: '127.0.0.1:19443', method: 'sendmany', durationMs: 120, error: null, retry: false });
+  const refused = new DaemonError('DAEMON_RPC', 'Invalid address', { daemon: '127.0.0.1:19443', method: 'sendmany' });
+  record({ daemon: '127.0.0.1:19443', method: 'sendmany', durationMs: 3, error: refused, retry: false });
+  const slow = new DaemonError('DAEMON_TIMEOUT', 'no answer within 30000 ms', { daemon: '127.0.0.1:19443', method: 'gettransaction' });
+  record({ daemon: '127.0.0.1:19443', method: 'gettransaction', durationMs: 30_000, error: slow, retry: true });
+  assert.equal(await count(metrics.requests, { target: '127.0.0.1:19443', method: 'sendmany' }), 2);
+  assert.equal(await count(metrics.failures, { method: 'sendmany', reason: 'api' }), 1);
+  assert.equal(await count(metrics.failures, { method: 'gettransaction', reason: 'timeout' }), 1);
+  assert.equal(await count(metrics.retries, { method: 'gettransaction' }), 1);
 });

@@ -37,9 +37,14 @@ describe('price sources', () => {
       calls++;
       return new Response('oops', { status: 503 });
     }) as typeof fetch;
-    const result = await fetchPrices({ name: 's', url: 'http://x', prices: { a: 'a' } }, { timeoutMs: 100, retries: 2, retryDelayMs: 1, fetch: failing });
+    let retries = 0;
+    const result = await fetchPrices(
+      { name: 's', url: 'http://x', prices: { a: 'a' } },
+      { timeoutMs: 100, retries: 2, retryDelayMs: 1, fetch: failing, onRetry: () => retries++ },
+    );
     assert.deepEqual(result, { ok: false, error: 'HTTP 503', attempts: 3 });
     assert.equal(calls, 3);
+    assert.equal(retries, 2, 'each repeated attempt is reported (the outbound retry metric)');
   });
 
   test('fetchPrices gives up on a hanging source at the deadline', async () => {
