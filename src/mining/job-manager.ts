@@ -32,6 +32,12 @@ export interface JobManagerOptions {
   /** Called with every new job, in order. */
   readonly onJob: (job: JobNotification, active: ActiveJob) => void;
   readonly now?: () => number;
+  /**
+   * Number of the first job minus one (default 0). A reloaded pool's new manager starts past the old one's ids, so
+   * a share that a switching-port miner (who stays connected) sends for an old job is "job not found", never
+   * judged against an unrelated new job that happens to reuse its id.
+   */
+  readonly jobNumberBase?: number;
 }
 
 /** Same-block jobs kept for in-flight shares after a refresh; older ones answer "job not found". */
@@ -55,6 +61,7 @@ export class JobManager {
 
   constructor(private readonly options: JobManagerOptions) {
     this.now = options.now ?? Date.now;
+    this.jobCounter = options.jobNumberBase ?? 0;
     this.log = options.logger.child({ component: 'jobs' });
     this.rules = options.pool.coin.mweb ? ['mweb', 'segwit'] : options.pool.coin.segwit ? ['segwit'] : [];
   }

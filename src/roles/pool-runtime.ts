@@ -56,7 +56,12 @@ export interface PoolRuntimeOptions {
   readonly hasher?: (header: Buffer) => Promise<Buffer>;
   /** Redis scripts on a client shared by the worker's pools; default: a connection of its own from global.redis. */
   readonly redis?: RedisScripts;
+  /** How many runtimes of this pool ran in this process before (0 at start, +1 per reload): keeps job ids apart. */
+  readonly generation?: number;
 }
+
+/** Job ids of one generation: 65,536 jobs (one refresh a minute for 45 days) before they reach the next one's. */
+const JOBS_PER_GENERATION = 0x10000;
 
 export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
   readonly pool: PoolConfig;
@@ -99,6 +104,7 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
       extranonce1Size: EXTRANONCE1_SIZE,
       extranonce2Size: EXTRANONCE2_SIZE,
       logger: this.log,
+      jobNumberBase: (options.generation ?? 0) * JOBS_PER_GENERATION,
       onJob: (job, active) => {
         for (const server of this.servers) server.broadcastJob(job);
         this.emit('job', job);

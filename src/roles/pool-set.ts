@@ -30,6 +30,8 @@ export class PoolSet {
   /** One allocator for all pools: switching-port miners move between pools keeping their extranonce1. */
   private readonly extranonces: ExtranonceAllocator;
   private reloads: Promise<unknown> = Promise.resolve();
+  /** Runtimes created per pool id so far: each new one numbers its jobs past the previous one's. */
+  private readonly generations = new Map<string, number>();
   private readonly log: Logger;
 
   constructor(private readonly options: PoolSetOptions) {
@@ -140,7 +142,10 @@ export class PoolSet {
   }
 
   private create(pool: PoolConfig): PoolRuntime {
+    const generation = this.generations.get(pool.id) ?? 0;
+    this.generations.set(pool.id, generation + 1);
     const runtime = new PoolRuntime({
+      generation,
       pool,
       global: this.options.global,
       forkId: this.options.forkId,

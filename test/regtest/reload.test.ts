@@ -79,6 +79,7 @@ describe('reloadpool on a running master', { timeout: 90_000 }, () => {
     const miner = await connectMiner(dir.stratumPort, 'reloaded');
     const bystander = await connectMiner(otherPort, 'bystander');
     assert.equal(miner.difficulty, OLD_DIFF);
+    const jobBefore = miner.job!.jobId;
 
     const pool = JSON.parse(readFileSync(poolFile, 'utf8')) as { ports: Record<string, { diff: number }> };
     pool.ports[String(dir.stratumPort)].diff = NEW_DIFF;
@@ -92,6 +93,8 @@ describe('reloadpool on a running master', { timeout: 90_000 }, () => {
     await master.until('the reloaded pool drops its miner', () => miner.closed, 10_000);
     const again = await connectMiner(dir.stratumPort, 'reloaded');
     assert.equal(again.difficulty, NEW_DIFF);
+    // The new runtime numbers its jobs past the old one's: an old job id never names an unrelated new job.
+    assert.notEqual(again.job!.jobId, jobBefore, 'a job id from before the reload was reused');
     const share = await again.mineShare({ worker: `${address}.reloaded` });
     assert.equal(share.answer.result, true, `share at the new difficulty: ${JSON.stringify(share.answer.error)}`);
 
