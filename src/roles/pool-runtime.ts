@@ -164,6 +164,28 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
     return this.servers.reduce((sum, s) => sum + s.connectionCount, 0);
   }
 
+  /** Closes the listeners; the connected miners stay until handOverTo() or stop(). */
+  stopAccepting(): void {
+    for (const server of this.servers) server.stopAccepting();
+  }
+
+  resumeAccepting(): Promise<void> {
+    return Promise.all(this.servers.map((s) => s.resumeAccepting())).then(() => undefined);
+  }
+
+  /**
+   * Moves this runtime's miners to `successor` (a reload of the same pool): each port's miners to the successor's
+   * listener on that port; miners on a port the successor no longer has are disconnected. Returns how many moved.
+   */
+  handOverTo(successor: PoolRuntime): number {
+    let moved = 0;
+    for (const server of this.servers) {
+      const next = successor.servers.find((s) => s.port === server.port);
+      if (next) moved += server.handOver(next);
+    }
+    return moved;
+  }
+
   async stop(): Promise<void> {
     this.jobs.stop();
     await Promise.all(this.servers.map((s) => s.close()));

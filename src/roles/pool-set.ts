@@ -1,6 +1,6 @@
 // The pools of one pool worker process and the switching ports built on them. A reload replaces exactly one
-// pool's runtime (its miners reconnect; every other pool and its miners carry on), and switching ports are
-// re-pointed at the new runtime.
+// pool's runtime: its miners move to the new one on the same ports (new difficulty, a clean job) without
+// reconnecting, every other pool and its miners carry on, and switching ports are re-pointed at the new runtime.
 import type { AlgorithmRegistry } from '../algorithms/registry.js';
 import type { AlgorithmName, GlobalConfig, PoolConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
@@ -102,19 +102,36 @@ export class PoolSet {
 
   private async replace(pool: PoolConfig): Promise<boolean> {
     const old = this.runtimes.get(pool.id);
+    // Miners keep their connections when their authorized addresses stay valid: same coin, same network.
+    const keepMiners = old !== undefined && pool.enabled && old.pool.coin.id === pool.coin.id && old.pool.network === pool.network;
     if (old) {
       this.runtimes.delete(pool.id);
-      await old.stop();
+      // Until the new runtime holds its first job, the old one keeps serving its miners; only its ports close.
+      if (keepMiners) old.stopAccepting();
+      else await old.stop();
     }
     let ok = true;
     if (pool.enabled) {
       try {
-        await this.launch(pool);
-        this.log.info(`pool ${pool.id} reloaded: ports ${pool.ports.map((p) => `${p.port} (diff ${p.diff})`).join(', ')}`);
+        const fresh = await this.launch(pool);
+        const moved = keepMiners && old ? old.handOverTo(fresh) : 0;
+        if (keepMiners && old) await old.stop();
+        this.log.info(
+          `pool ${pool.id} reloaded: ports ${pool.ports.map((p) => `${p.port} (diff ${p.diff})`).join(', ')}; ${moved} miner connection(s) kept`,
+        );
       } catch (err) {
         ok = false;
         this.log.error(`pool ${pool.id}: the reloaded config does not start (${(err as Error).message}); going back to the previous one`);
-        if (old) {
+        if (old && keepMiners) {
+          // The previous runtime never stopped: it takes connections again and its miners never noticed.
+          try {
+            await old.resumeAccepting();
+            this.runtimes.set(pool.id, old);
+          } catch (again) {
+            this.log.error(`pool ${pool.id}: the previous config cannot listen again: ${(again as Error).message}`);
+            await old.stop();
+          }
+        } else if (old) {
           try {
             await this.launch(old.pool);
           } catch (again) {
@@ -129,7 +146,7 @@ export class PoolSet {
     return ok;
   }
 
-  private async launch(pool: PoolConfig): Promise<void> {
+  private async launch(pool: PoolConfig): Promise<PoolRuntime> {
     const runtime = this.create(pool);
     this.runtimes.set(pool.id, runtime);
     try {
@@ -139,6 +156,7 @@ export class PoolSet {
       await runtime.stop();
       throw err;
     }
+    return runtime;
   }
 
   private create(pool: PoolConfig): PoolRuntime {

@@ -85,7 +85,7 @@ export class Connection implements LineSink {
     now: number,
     maxLineBytes: number,
     private readonly maxWriteBufferBytes: number,
-    private readonly host: ConnectionHost,
+    private host: ConnectionHost,
   ) {
     this.session = session;
     this.lastShareAt = now;
@@ -115,6 +115,11 @@ export class Connection implements LineSink {
 
   replyError(id: RequestId, error: StratumErrorTuple): void {
     if (id !== null) this.write(errorLine(id, error));
+  }
+
+  /** Moves the connection to another server (a reloaded pool's listener on the same port); it stays open. */
+  rehost(host: ConnectionHost): void {
+    this.host = host;
   }
 
   /** For a handler that answers later: keeps this request's place in the answer order. Call while dispatched. */

@@ -80,17 +80,54 @@ export class StratumServer
     return this.connections.size;
   }
 
-  listen(): Promise<void> {
+  async listen(): Promise<void> {
+    await this.bind();
+    this.startSweep();
+    if (this.ownsBanList) this.banList.start();
+  }
+
+  private bind(): Promise<void> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.server.once('error', onError);
       this.server.listen({ host: this.options.host, port: this.options.port }, () => {
         this.server.off('error', onError);
-        this.startSweep();
-        if (this.ownsBanList) this.banList.start();
         resolve();
       });
     });
+  }
+
+  /** Stops accepting new connections; the connected miners stay (see handOver). */
+  stopAccepting(): void {
+    if (this.server.listening) this.server.close();
+  }
+
+  /** Accepts connections again after stopAccepting() (a reload that did not go through). */
+  resumeAccepting(): Promise<void> {
+    return this.server.listening ? Promise.resolve() : this.bind();
+  }
+
+  /**
+   * Moves every connection to `successor`, the same port of a reloaded pool: the miners stay connected and are
+   * served from then on by the successor's backend and settings. Returns how many moved.
+   */
+  handOver(successor: StratumServer): number {
+    const moved = [...this.connections];
+    this.connections.clear();
+    for (const conn of moved) successor.adopt(conn);
+    return moved.length;
+  }
+
+  /** Takes over a connection from a predecessor: this port's difficulty settings, and a clean job if it mines. */
+  private adopt(conn: Connection): void {
+    conn.rehost(this);
+    this.connections.add(conn);
+    const session = conn.session;
+    const { diff, varDiff } = this.options.difficulty;
+    session.vardiff = varDiff === null ? null : new VarDiff(varDiff, diff, this.clock());
+    session.difficulty = session.vardiff === null ? diff : session.vardiff.difficulty;
+    // Its work came from the previous backend's jobs, which the new one does not know: start it afresh.
+    if (session.ready) this.sendInitialWork(conn);
   }
 
   /** Stops accepting, drops every connection and resolves once the listener is closed. */

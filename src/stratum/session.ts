@@ -18,7 +18,8 @@ export class Session {
   sentDifficulty = 0;
   /** BIP310 mask negotiated by mining.configure (0 when the miner never asked). */
   versionMask = 0;
-  readonly vardiff: VarDiff | null;
+  /** Replaced when the connection moves to a reloaded pool's listener (its port settings may differ). */
+  vardiff: VarDiff | null;
   /** Ring of (jobId, difficulty when sent), allocated with the first job. */
   private jobIds: string[] | null = null;
   private jobDiffs: Float64Array | null = null;

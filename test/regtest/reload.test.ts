@@ -75,7 +75,7 @@ describe('reloadpool on a running master', { timeout: 90_000 }, () => {
 
   after(() => stopMasterScene({ miners, master, pair, redis, dir }));
 
-  test('a changed difficulty is applied: the pool\'s miner reconnects to it, the other pool\'s miner stays', async () => {
+  test('a changed difficulty is applied to the pool\'s connected miner without a reconnect; the other pool\'s miner is untouched', async () => {
     const miner = await connectMiner(dir.stratumPort, 'reloaded');
     const bystander = await connectMiner(otherPort, 'bystander');
     assert.equal(miner.difficulty, OLD_DIFF);
@@ -89,14 +89,18 @@ describe('reloadpool on a running master', { timeout: 90_000 }, () => {
     const parsed = JSON.parse(answer.stdout) as { ok: boolean; result: { pool: string; workers: number } };
     assert.deepEqual({ ok: parsed.ok, pool: parsed.result.pool, workers: parsed.result.workers }, { ok: true, pool: 'regtest', workers: 1 });
 
-    // The reloaded pool's runtime is replaced: its miners are dropped and come back to the new settings.
-    await master.until('the reloaded pool drops its miner', () => miner.closed, 10_000);
-    const again = await connectMiner(dir.stratumPort, 'reloaded');
-    assert.equal(again.difficulty, NEW_DIFF);
-    // The new runtime numbers its jobs past the old one's: an old job id never names an unrelated new job.
-    assert.notEqual(again.job!.jobId, jobBefore, 'a job id from before the reload was reused');
-    const share = await again.mineShare({ worker: `${address}.reloaded` });
+    // The reloaded pool's runtime is replaced under its miners: they stay connected and get the new difficulty and
+    // a clean job from the new runtime (whose job ids continue past the old one's, so no old id names a new job).
+    const next = await miner.waitForJob((j) => j.jobId !== jobBefore && j.clean, 10_000);
+    assert.notEqual(next.jobId, jobBefore);
+    assert.equal(miner.difficulty, NEW_DIFF);
+    assert.equal(miner.closed, false, 'the reloaded pool dropped its miner');
+    const share = await miner.mineShare({ worker: `${address}.reloaded` });
     assert.equal(share.answer.result, true, `share at the new difficulty: ${JSON.stringify(share.answer.error)}`);
+    const stale = await miner.mineShare({ worker: `${address}.reloaded`, job: { ...next, jobId: jobBefore } });
+    assert.equal((stale.answer.error as unknown[] | null)?.[0], 21, 'a share for a job of the old runtime is stale');
+    const newcomer = await connectMiner(dir.stratumPort, 'after-reload');
+    assert.equal(newcomer.difficulty, NEW_DIFF, 'the port accepts new miners at the new settings');
 
     assert.equal(bystander.closed, false, 'the other pool\'s miner was disconnected');
     assert.equal(bystander.difficulty, OLD_DIFF);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DisconnectEvent, ShareEvent } from '../../../src/stratum/events.js';
 import type { ShareOutcome, ShareSubmission } from '../../../src/mining/types.js';
-import { BANNING_OFF, GOOD_ADDRESS, makeJob, TestBackend, TestClient, withServer } from './harness.js';
+import { BANNING_OFF, GOOD_ADDRESS, makeJob, startServer, TestBackend, TestClient, withServer } from './harness.js';
 
 const RIG = `${GOOD_ADDRESS}.rig1`;
 
@@ -239,4 +239,32 @@ test('shares pipelined behind a slow one are checked at once, and every answer s
     {},
     backend,
   );
+});
+
+test('handOver moves connected miners to a successor server: same socket, its difficulty, a clean job from its backend', async () => {
+  const oldBackend = new TestBackend();
+  const newBackend = new TestBackend();
+  newBackend.job = makeJob('10001', true);
+  const predecessor = await startServer(oldBackend);
+  const successor = await startServer(newBackend, { difficulty: { diff: 32, varDiff: null } });
+  const c = await TestClient.connect(predecessor);
+  try {
+    await c.login(RIG);
+    predecessor.stopAccepting();
+    assert.equal(predecessor.handOver(successor), 1);
+    await c.until(() => c.lines.find((l) => l.includes('"10001"')));
+    assert.deepEqual(c.notifications('mining.set_difficulty').at(-1)?.params, [32]);
+    assert.equal(c.closed, false);
+    assert.equal((await c.submit(RIG, '00000001', '10001')).result, true);
+    assert.equal(newBackend.submissions.length, 1, 'the successor\'s backend judged the share');
+    assert.equal(oldBackend.submissions.length, 0);
+    assert.equal(successor.connectionCount, 1);
+    // The predecessor closes without touching the miner it handed over.
+    await predecessor.close();
+    assert.equal(await c.waitClosed(200), false);
+  } finally {
+    c.close();
+    await predecessor.close();
+    await successor.close();
+  }
 });
