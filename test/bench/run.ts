@@ -109,6 +109,23 @@ async function shareCheckBuckets(pool: RunningPool): Promise<Map<string, number>
   return buckets;
 }
 
+/** Mean duration (ms) and count of the pool's daemon calls by method, from the master's /metrics. */
+async function daemonCallMeans(pool: RunningPool): Promise<Record<string, { calls: number; meanMs: number }>> {
+  const text = await (await fetch(`http://127.0.0.1:${pool.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const sums = new Map<string, { sum: number; count: number }>();
+  for (const match of text.matchAll(/^headframe_outbound_request_duration_seconds_(sum|count)\{([^}]*)\} ([0-9.e+-]+)/gm)) {
+    const method = /method="([^"]+)"/.exec(match[2])?.[1];
+    if (!method) continue;
+    const entry = sums.get(method) ?? { sum: 0, count: 0 };
+    if (match[1] === 'sum') entry.sum += Number(match[3]);
+    else entry.count += Number(match[3]);
+    sums.set(method, entry);
+  }
+  const out: Record<string, { calls: number; meanMs: number }> = {};
+  for (const [method, { sum, count }] of sums) out[method] = { calls: count, meanMs: (sum * 1000) / Math.max(1, count) };
+  return out;
+}
+
 /** Share of checks in a phase that took longer than each bucket bound, from two histogram snapshots. */
 function slowerThan(before: Map<string, number>, after: Map<string, number>): Record<string, string> {
   const total = (after.get('+Inf') ?? 0) - (before.get('+Inf') ?? 0);
@@ -351,6 +368,11 @@ async function main(): Promise<void> {
         results.idle = { miners: total, baseRssMiB: baseRss / 2 ** 20, rssMiB: rss / 2 ** 20, bytesPerMiner: (rss - baseRss) / total };
         log(`  ${total} idle miners: pool worker RSS ${(baseRss / 2 ** 20).toFixed(1)} MiB -> ${(rss / 2 ** 20).toFixed(1)} MiB, ${((rss - baseRss) / total / 1024).toFixed(2)} KiB per miner`);
         results.newJob = { miners: broadcast.miners, samples: broadcast.samples, medianMs: broadcast.medianMs, medianFirstMs: broadcast.medianFirstMs };
+        // Where the first miner's wait goes: the daemon's own time for the block and the next template.
+        const calls = await daemonCallMeans(pool);
+        results.newJobDaemonCalls = calls;
+        const show = (m: string) => (calls[m] ? `${m} ${calls[m].meanMs.toFixed(1)} ms mean over ${calls[m].calls}` : `${m} not called`);
+        log(`  daemon calls of this pool: ${show('submitblock')}, ${show('getblocktemplate')}`);
         broadcast.close();
         for (const m of more) m.close();
       } finally {
