@@ -3,11 +3,7 @@
 import { createAlgorithmRegistry } from '../algorithms/registry.js';
 import { connectInBackground, createRedisClient } from '../redis/connection.js';
 import { DaemonNetworkSource } from '../website/network-source.js';
-import { poolInfoOf } from '../website/pool-info.js';
-import { RedisStatsSource } from '../website/redis-stats-source.js';
-import { StatsRefresher } from '../website/refresher.js';
-import { WebsiteServer } from '../website/server.js';
-import { SnapshotStore } from '../website/snapshot-store.js';
+import { createWebsiteStack } from '../website/site.js';
 import type { RoleContext } from './role-context.js';
 import { untilShutdown } from './role-context.js';
 import { reportSnapshotHashrate } from '../metrics/website-metrics.js';
@@ -27,30 +23,29 @@ export async function runWebsite(ctx: RoleContext): Promise<void> {
   const redis = createRedisClient(rc, { name: 'website', logger, commandTimeoutMs: 5000, connectTimeoutMs: 5000, maxReconnectDelayMs: 5000 });
   connectInBackground(redis, logger);
 
-  const store = new SnapshotStore(redis, rc.keyPrefix);
   // Only multipliers are needed here: no fast kernel (and no self-test) in the website process.
   const registry = createAlgorithmRegistry({ prefer: 'reference' });
   const network = new DaemonNetworkSource(pools, logger);
-  const refresher = new StatsRefresher({
+  const site = createWebsiteStack({
     pools,
+    redis,
+    keyPrefix: rc.keyPrefix,
     multiplierOf: (pool) => registry.get(pool.coin.algorithm).multiplier,
-    store,
-    source: new RedisStatsSource(redis, { keyPrefix: rc.keyPrefix }),
     network,
     logger,
-    intervalMs: REFRESH_INTERVAL_MS,
+    host: website.host,
+    port: website.port,
+    refreshIntervalMs: REFRESH_INTERVAL_MS,
     historyStepSeconds: HISTORY_STEP_SECONDS,
     historyHours: HISTORY_HOURS,
   });
-  const server = new WebsiteServer({ pools: pools.map(poolInfoOf), store, host: website.host, port: website.port, logger });
 
-  await server.listen();
-  refresher.start();
-  const stopHashrateMetric = reportSnapshotHashrate(ctx.metrics, pools.map((p) => p.id), store);
+  await site.server.listen();
+  site.refresher.start();
+  const stopHashrateMetric = reportSnapshotHashrate(ctx.metrics, pools.map((p) => p.id), site.store);
   await untilShutdown(ctx.shutdown);
   stopHashrateMetric();
-  await refresher.stop();
-  await server.close();
+  await site.close();
   network.close();
   redis.disconnect();
   logger.info('website stopped');

@@ -6,11 +6,9 @@ import { createAlgorithmRegistry } from '../../src/algorithms/registry.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedisClient } from '../../src/redis/connection.js';
 import { DaemonNetworkSource } from '../../src/website/network-source.js';
-import { poolInfoOf } from '../../src/website/pool-info.js';
-import { RedisStatsSource } from '../../src/website/redis-stats-source.js';
-import { StatsRefresher } from '../../src/website/refresher.js';
-import { WebsiteServer } from '../../src/website/server.js';
-import { SnapshotStore } from '../../src/website/snapshot-store.js';
+import type { StatsRefresher } from '../../src/website/refresher.js';
+import { createWebsiteStack } from '../../src/website/site.js';
+import type { SnapshotStore } from '../../src/website/snapshot-store.js';
 import type { RunningPool } from '../helpers/pool-harness.js';
 import { findFreePort } from '../helpers/ports.js';
 
@@ -29,31 +27,32 @@ export async function startPoolSite(running: RunningPool): Promise<PoolSite> {
   const logger = createLogger({ level: (process.env.HEADFRAME_TEST_LOG as 'debug' | undefined) ?? 'warn', context: { role: 'test-website' } });
   const redis = createRedisClient(config.global.redis, { name: 'test-website', logger, commandTimeoutMs: 5000 });
   await redis.connect();
-  const store = new SnapshotStore(redis, config.global.redis.keyPrefix);
   const network = new DaemonNetworkSource([pool], logger);
   const registry = createAlgorithmRegistry({ prefer: 'reference' });
-  const refresher = new StatsRefresher({
+  const port = await findFreePort();
+  const site = createWebsiteStack({
     pools: [pool],
+    redis,
+    keyPrefix: config.global.redis.keyPrefix,
     multiplierOf: (p) => registry.get(p.coin.algorithm).multiplier,
-    store,
-    source: new RedisStatsSource(redis, { keyPrefix: config.global.redis.keyPrefix, windowSeconds: WINDOW_SECONDS }),
     network,
     logger,
-    intervalMs: 400,
+    host: '127.0.0.1',
+    port,
+    refreshIntervalMs: 400,
     historyStepSeconds: 1,
     historyHours: 24,
+    windowSeconds: WINDOW_SECONDS,
+    livePollMs: 250,
   });
-  const port = await findFreePort();
-  const server = new WebsiteServer({ pools: [poolInfoOf(pool)], store, host: '127.0.0.1', port, logger, livePollMs: 250 });
-  await server.listen();
+  await site.server.listen();
   return {
     redis,
-    store,
-    refresher,
+    store: site.store,
+    refresher: site.refresher,
     baseUrl: `http://127.0.0.1:${port}`,
     stop: async () => {
-      await refresher.stop();
-      await server.close();
+      await site.close();
       network.close();
       redis.disconnect();
     },

@@ -6,11 +6,9 @@ import { Redis } from 'ioredis';
 import type { PoolConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/log/logger.js';
 import { PoolKeys } from '../../src/redis/keys.js';
-import { poolInfoOf } from '../../src/website/pool-info.js';
-import { RedisStatsSource } from '../../src/website/redis-stats-source.js';
-import { StatsRefresher } from '../../src/website/refresher.js';
-import { WebsiteServer } from '../../src/website/server.js';
-import { SnapshotStore } from '../../src/website/snapshot-store.js';
+import type { StatsRefresher } from '../../src/website/refresher.js';
+import { createWebsiteStack } from '../../src/website/site.js';
+import type { SnapshotStore } from '../../src/website/snapshot-store.js';
 import type { NetworkInfo } from '../../src/website/types.js';
 import { loadPoolDir, writePoolDir } from '../helpers/pool-harness.js';
 import { findFreePort } from '../helpers/ports.js';
@@ -42,34 +40,35 @@ export async function startWebsiteFixture(redisHandle: RedisHandle, address: str
   const pool = config.pools[0];
   const logger = createLogger({ level: 'warn', context: { role: 'test-website' } });
   const redis = new Redis({ host: redisHandle.host, port: redisHandle.port, commandTimeout: 2000, maxRetriesPerRequest: 1 });
-  const store = new SnapshotStore(redis, KEY_PREFIX);
   const fixture = {
     network: { height: 120, difficulty: 0.002, hashrate: 12345 } as NetworkInfo,
   } as { network: NetworkInfo };
-  const refresher = new StatsRefresher({
+  const port = await findFreePort();
+  const site = createWebsiteStack({
     pools: [pool],
+    redis,
+    keyPrefix: KEY_PREFIX,
     multiplierOf: () => SCRYPT_MULTIPLIER,
-    store,
-    source: new RedisStatsSource(redis, { keyPrefix: KEY_PREFIX, windowSeconds: 300 }),
     network: { read: async () => fixture.network },
     logger,
-    intervalMs: 500,
+    host: '127.0.0.1',
+    port,
+    refreshIntervalMs: 500,
     historyStepSeconds: 1,
     historyHours: 24,
+    windowSeconds: 300,
+    livePollMs: 250,
   });
-  const port = await findFreePort();
-  const server = new WebsiteServer({ pools: [poolInfoOf(pool)], store, host: '127.0.0.1', port, logger, livePollMs: 250 });
-  await server.listen();
+  await site.server.listen();
   return Object.assign(fixture, {
     pool,
     redis,
     keys: new PoolKeys(KEY_PREFIX, pool.id),
-    store,
-    refresher,
+    store: site.store,
+    refresher: site.refresher,
     baseUrl: `http://127.0.0.1:${port}`,
     stop: async () => {
-      await refresher.stop();
-      await server.close();
+      await site.close();
       redis.disconnect();
     },
   });
