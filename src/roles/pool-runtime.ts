@@ -6,10 +6,10 @@ import type { PowAlgorithm } from '../algorithms/types.js';
 import { addressToOutputScript } from '../blockchain/bitcoin/address.js';
 import { DaemonSet, type DaemonSetEvent } from '../daemon/daemon-set.js';
 import type { Logger } from '../log/logger.js';
-import { BlockSubmitter, type BlockOutcome, type BlockCandidate } from '../mining/block-submitter.js';
+import { BlockSubmitter } from '../mining/block-submitter.js';
 import { ExtranonceAllocator } from '../mining/extranonce.js';
 import { JobManager } from '../mining/job-manager.js';
-import { PoolBackend } from '../mining/pool-backend.js';
+import { PoolBackend, type PoolBackendEvents } from '../mining/pool-backend.js';
 import { createStratumListeners } from '../stratum/listeners.js';
 import type { BanEvent, ConnectEvent, DisconnectEvent, ShareEvent } from '../stratum/events.js';
 import type { StratumServer } from '../stratum/server.js';
@@ -21,12 +21,9 @@ import type { QueueState } from '../shares/share-recorder.js';
 export const EXTRANONCE1_SIZE = 4;
 export const EXTRANONCE2_SIZE = 4;
 
-export interface PoolRuntimeEvents {
+/** The backend's block events (relayed as they are), plus the pool's own. */
+export interface PoolRuntimeEvents extends PoolBackendEvents {
   share: [event: ShareEvent];
-  blockCandidate: [candidate: BlockCandidate];
-  /** A daemon took this pool's block; the confirmed outcome follows as `block`. */
-  blockAccepted: [candidate: BlockCandidate];
-  block: [outcome: BlockOutcome];
   // For metrics (src/metrics/pool-instrumentation.ts): connections, bans, daemon calls and new templates.
   connect: [event: ConnectEvent];
   disconnect: [event: DisconnectEvent];
