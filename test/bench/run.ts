@@ -161,29 +161,15 @@ async function redisScriptStats(redis: RedisHandle): Promise<{ calls: number; us
  */
 const WARM_UP_PER_MINER = 25;
 
-async function shareThroughput(pool: RunningPool, redis: RedisHandle, address: string, rounds: number) {
+async function shareThroughput(pool: RunningPool, address: string, rounds: number) {
   const workers = Array.from({ length: 100 }, (_, i) => `${address}.load${i}`);
   const miners = await connectMiners(pool.port, 100, (i) => workers[i]);
   const perRound = 120;
   const prepStarted = performance.now();
-  const load = await prepareShares(miners, workers, perRound * rounds + 50 + WARM_UP_PER_MINER);
+  const load = await prepareShares(miners, workers, perRound * rounds + WARM_UP_PER_MINER);
   log(`  prepared ${load.reduce((n, m) => n + m.shares.length, 0)} non-block shares in ${((performance.now() - prepStarted) / 1000).toFixed(1)} s`);
   const take = (n: number): LoadMiner[] => load.map((m) => ({ ...m, shares: m.shares.splice(0, n) }));
-
-  // Warm-up, then latency at a fixed 500 submits/s (the stratum issue's latency point).
   await paced(take(WARM_UP_PER_MINER), 500, 5);
-  const bucketsBefore = await shareCheckBuckets(pool);
-  const scriptsBefore = await redisScriptStats(redis);
-  const latency = await paced(take(50), 500, 10);
-  const scriptsAfter = await redisScriptStats(redis);
-  const scriptCalls = scriptsAfter.calls - scriptsBefore.calls;
-  const redisScript = { calls: scriptCalls, microsPerCall: (scriptsAfter.usec - scriptsBefore.usec) / Math.max(1, scriptCalls) };
-  log(`  Redis during that phase: ${redisScript.calls} script calls, ${redisScript.microsPerCall.toFixed(1)} µs each inside Redis`);
-  log(`  latency at 500/s: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms (n=${latency.count}, rejected ${latency.rejected})`);
-  const serverSide = slowerThan(bucketsBefore, await shareCheckBuckets(pool));
-  log(`  the pool's own share check (submit to verdict, recording included) slower than: ${JSON.stringify(serverSide)}`);
-  const floor = await paced(load, 500, 10, true);
-  log(`  latency floor at 500/s (a request answered without hashing or Redis): p50 ${floor.p50Ms.toFixed(2)} ms, p99 ${floor.p99Ms.toFixed(2)} ms`);
 
   const runs = [];
   for (let r = 0; r < rounds; r++) {
@@ -200,19 +186,17 @@ async function shareThroughput(pool: RunningPool, redis: RedisHandle, address: s
     firstRun: runs[0].rate,
     lastRun: runs[runs.length - 1].rate,
     cpuMicrosPerShareMedian: median(runs.map((r) => r.cpuMicrosPerShare)),
-    latency,
-    latencyFloor: floor,
-    serverSideSlowerThan: serverSide,
-    redisScript,
     runs,
   };
 }
 
 /**
- * The latency point alone, repeated: 500 submits/s for 10 s, `repeats` times on fresh shares of one job. Prints each
- * run and where its slow answers fall in time (bursts point at process pauses, a spread at a slow step).
+ * The stratum issue's latency point, 500 submits/s for 10 s, `repeats` times on fresh shares of one job after a
+ * warm-up. Per run: client p50/p99, where its slow answers fall (bursts point at process pauses, a spread at a slow
+ * step), the pool's own share-check histogram and Redis' time per script call; then the floor of the machine, the
+ * sockets and this process (a request the pool answers without hashing or Redis).
  */
-async function latencyRuns(pool: RunningPool, address: string, repeats: number) {
+async function latencyRuns(pool: RunningPool, redis: RedisHandle, address: string, repeats: number) {
   const workers = Array.from({ length: 100 }, (_, i) => `${address}.lat${i}`);
   const miners = await connectMiners(pool.port, 100, (i) => workers[i]);
   const load = await prepareShares(miners, workers, WARM_UP_PER_MINER + 50 * repeats);
@@ -220,22 +204,29 @@ async function latencyRuns(pool: RunningPool, address: string, repeats: number) 
   await paced(take(WARM_UP_PER_MINER), 500, 5);
   const runs = [];
   for (let r = 0; r < repeats; r++) {
-    const before = await shareCheckBuckets(pool);
+    const bucketsBefore = await shareCheckBuckets(pool);
+    const scriptsBefore = await redisScriptStats(redis);
     const result = await paced(take(50), 500, 10);
-    const serverSide = slowerThan(before, await shareCheckBuckets(pool));
+    const scriptsAfter = await redisScriptStats(redis);
+    const serverSide = slowerThan(bucketsBefore, await shareCheckBuckets(pool));
+    const scriptCalls = scriptsAfter.calls - scriptsBefore.calls;
+    const redisMicrosPerCall = (scriptsAfter.usec - scriptsBefore.usec) / Math.max(1, scriptCalls);
     const slow = result.samples.filter((s) => s.ms > 2.2);
     const slowSeconds = new Set(slow.map((s) => Math.floor(s.atMs / 100) / 10));
     log(
       `  run ${r + 1}: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(1)} ms; ` +
-        `${slow.length} answers over 2.2 ms within ${slowSeconds.size} tenth-seconds; pool side slower than ${JSON.stringify(serverSide)}`,
+        `${slow.length} answers over 2.2 ms within ${slowSeconds.size} tenth-seconds; pool side slower than ${JSON.stringify(serverSide)}; ` +
+        `Redis ${redisMicrosPerCall.toFixed(0)} µs per script call (${scriptCalls} calls)`,
     );
     if (process.env.BENCH_TRACE) {
       writeFileSync(join(REPO, 'test-output', `latency-trace-${r + 1}.json`), JSON.stringify(result.samples));
     }
-    runs.push({ p50Ms: result.p50Ms, p99Ms: result.p99Ms, maxMs: result.maxMs, slowAnswers: slow.length, serverSide });
+    runs.push({ p50Ms: result.p50Ms, p99Ms: result.p99Ms, maxMs: result.maxMs, slowAnswers: slow.length, serverSide, scriptCalls, redisMicrosPerCall });
   }
+  const floor = await paced(load, 500, 10, true);
+  log(`  latency floor at 500/s (a request answered without hashing or Redis): p50 ${floor.p50Ms.toFixed(2)} ms, p99 ${floor.p99Ms.toFixed(2)} ms`);
   for (const m of miners) m.close();
-  return { runs, p99MsMedian: median(runs.map((r) => r.p99Ms)), p50MsMedian: median(runs.map((r) => r.p50Ms)) };
+  return { runs, p99MsMedian: median(runs.map((r) => r.p99Ms)), p50MsMedian: median(runs.map((r) => r.p50Ms)), floor };
 }
 
 /** Time from a block found through the pool until the first and the last of `count` miners hold the next job. */
@@ -276,7 +267,7 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean' },
       'skip-api': { type: 'boolean' },
-      // Comma-separated subset of: shares, latency (the 500/s point alone, five runs per kernel), notify,
+      // Comma-separated subset of: shares, latency (the 500/s point, five runs per hashing set-up), notify,
       // broadcast, api (default: all).
       only: { type: 'string' },
       // The pool reaches Redis over its unix socket instead of TCP loopback.
@@ -310,7 +301,7 @@ async function main(): Promise<void> {
       log(`scenario: ${scenario.name} (1 pool worker fork, 100 connections)`);
       const pool = await startPoolProcess(pair, redis, address, scenario, cliPort);
       try {
-        throughput[scenario.name] = await shareThroughput(pool, redis, address, rounds);
+        throughput[scenario.name] = await shareThroughput(pool, address, rounds);
       } finally {
         await pool.stop();
       }
@@ -319,11 +310,11 @@ async function main(): Promise<void> {
 
     if (wanted.has('latency')) {
       const latency: Record<string, unknown> = {};
-      for (const scenario of scenarios.slice(0, 2)) {
-        log(`scenario: submit-to-answer latency at 500/s, five runs (${scenario.name})`);
+      for (const scenario of scenarios) {
+        log(`scenario: submit-to-answer latency at 500/s, ${values.quick ? 3 : 5} runs (${scenario.name})`);
         const pool = await startPoolProcess(pair, redis, address, scenario, cliPort);
         try {
-          latency[scenario.name] = await latencyRuns(pool, address, values.quick ? 3 : 5);
+          latency[scenario.name] = await latencyRuns(pool, redis, address, values.quick ? 3 : 5);
         } finally {
           await pool.stop();
         }
