@@ -4,13 +4,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixture, MasterProcess } from './master-harness.js';
 import { findFreePort } from '../helpers/ports.js';
 import { isPidAlive } from '../helpers/processes.js';
+import { exchangeLines } from '../helpers/line-exchange.js';
 
 const SCRIPTS = fileURLToPath(new URL('../../../scripts/', import.meta.url));
 const HASH = 'cd'.repeat(32);
@@ -21,34 +22,6 @@ function run(script: string, args: string[], env: Record<string, string> = {}): 
     const child = execFile(join(SCRIPTS, script), args, { env: { ...process.env, ...env }, timeout: 10_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr, ms: performance.now() - started, pid: child.pid ?? 0 });
-    });
-  });
-}
-
-function rawExchange(port: number, data: string | Buffer, answers: number): Promise<Record<string, unknown>[]> {
-  return new Promise((resolve, reject) => {
-    const socket: Socket = connect({ host: '127.0.0.1', port });
-    const got: Record<string, unknown>[] = [];
-    let buffer = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`got ${got.length}/${answers} answers`));
-    }, 5000);
-    socket.on('error', () => undefined);
-    socket.on('connect', () => socket.write(data));
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        got.push(JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>);
-        buffer = buffer.slice(nl + 1);
-      }
-      if (got.length >= answers) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(got);
-      }
     });
   });
 }
@@ -75,14 +48,14 @@ describe('CLI listener in a running master', { timeout: 60_000 }, () => {
   });
 
   test('garbage, wrong types and huge lines get error answers and the master stays up', async () => {
-    const answers = await rawExchange(
+    const { answers } = await exchangeLines(
       cliPort,
       ['}{', '"just a string"', '{"command":["status"]}', '{"command":"blocknotify","args":[{"a":1},null]}', '{"command":"status","args":[],"id":9}'].join('\n') + '\n',
       5,
     );
     assert.deepEqual(answers.map((a) => a.ok), [false, false, false, false, true]);
     assert.equal(answers[4].id, 9);
-    const huge = await rawExchange(cliPort, Buffer.alloc(1024 * 1024, '{'), 1);
+    const { answers: huge } = await exchangeLines(cliPort, Buffer.alloc(1024 * 1024, '{'), 1);
     assert.match(String(huge[0].error), /line too long/);
     const status = await run('cli', ['--port', String(cliPort), 'status']);
     assert.equal(status.code, 0, status.stderr);

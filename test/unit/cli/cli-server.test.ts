@@ -1,7 +1,7 @@
 // The CLI listener over real TCP on 127.0.0.1: every line gets exactly one answer, hostile input included.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import { exchangeLines } from '../../helpers/line-exchange.js';
 import { CliServer, type CliOutcome } from '../../../src/ipc/cli-server.js';
 import type { CliCommand } from '../../../src/ipc/cli-protocol.js';
 import { CLI_MAX_LINE_BYTES, parseCliLine } from '../../../src/ipc/cli-protocol.js';
@@ -9,37 +9,6 @@ import { createLogger } from '../../../src/log/logger.js';
 
 const HASH = 'ab'.repeat(32);
 const logger = createLogger({ level: 'error', context: { role: 'test' } });
-
-/** Sends raw bytes, collects answer lines until `count` arrived or the socket closes. */
-function exchange(port: number, data: string | Buffer, count: number): Promise<{ answers: Record<string, unknown>[]; closed: boolean }> {
-  return new Promise((resolve, reject) => {
-    const socket: Socket = connect({ host: '127.0.0.1', port });
-    let buffer = '';
-    const answers: Record<string, unknown>[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`only ${answers.length} of ${count} answers: ${buffer}`));
-    }, 5000);
-    const done = (closed: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ answers, closed });
-    };
-    socket.on('error', () => undefined);
-    socket.on('connect', () => socket.write(data));
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        answers.push(JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>);
-        buffer = buffer.slice(nl + 1);
-      }
-      if (answers.length >= count) done(false);
-    });
-    socket.on('close', () => done(true));
-  });
-}
 
 describe('CLI line parsing', () => {
   test('accepts each command with its arguments and lower-cases hashes', () => {
@@ -113,13 +82,13 @@ describe('CLI server', () => {
       `{"id":3,"command":"blocknotify","args":["litecoin","${HASH}"]}`,
       '{"id":4,"command":"reloadpool","args":["x"]}',
     ];
-    const { answers } = await exchange(server.port, lines.join('\n') + '\n', 5);
+    const { answers } = await exchangeLines(server.port, lines.join('\n') + '\n', 5);
     assert.deepEqual(answers.map((a) => [a.id, a.ok]), [[1, true], [null, false], [2, false], [3, true], [4, false]]);
     assert.deepEqual(answers[4].problems, ['pool_configs/x.json: ports: required']);
   });
 
   test('a handler that throws or hangs costs an error answer, not the server', async () => {
-    const { answers } = await exchange(server.port, '{"id":1,"command":"reloadpool","args":["boom"]}\n{"id":2,"command":"reloadpool","args":["slow"]}\n{"id":3,"command":"status"}\n', 3);
+    const { answers } = await exchangeLines(server.port, '{"id":1,"command":"reloadpool","args":["boom"]}\n{"id":2,"command":"reloadpool","args":["slow"]}\n{"id":3,"command":"status"}\n', 3);
     assert.match(String(answers[0].error), /internal error/);
     assert.match(String(answers[1].error), /did not finish within 300 ms/);
     assert.equal(answers[2].ok, true);
@@ -127,24 +96,24 @@ describe('CLI server', () => {
 
   test('a line over the limit gets an error and the connection is closed', async () => {
     const huge = Buffer.alloc(CLI_MAX_LINE_BYTES * 3, 'a');
-    const { answers, closed } = await exchange(server.port, huge, 1);
+    const { answers, closed } = await exchangeLines(server.port, huge, 1);
     assert.match(String(answers[0].error), /line too long/);
     assert.ok(closed || answers.length === 1);
     // Still serving afterwards.
-    const { answers: next } = await exchange(server.port, '{"command":"status"}\n', 1);
+    const { answers: next } = await exchangeLines(server.port, '{"command":"status"}\n', 1);
     assert.equal(next[0].ok, true);
   });
 
   test('binary junk and invalid UTF-8 are answered, not thrown', async () => {
     const junk = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x80, 0xc3]), Buffer.from('\n{"command":"status"}\n')]);
-    const { answers } = await exchange(server.port, junk, 2);
+    const { answers } = await exchangeLines(server.port, junk, 2);
     assert.equal(answers[0].ok, false);
     assert.equal(answers[1].ok, true);
   });
 
   test('with a secret, requests without it or with a wrong one are refused', async () => {
     const before = seen.length;
-    const { answers } = await exchange(
+    const { answers } = await exchangeLines(
       secured.port,
       '{"id":1,"command":"status"}\n{"id":2,"command":"status","secret":"wrong"}\n{"id":3,"command":"status","secret":"correct horse"}\n',
       3,
