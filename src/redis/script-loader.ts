@@ -1,6 +1,8 @@
 // Loads every src/redis/scripts/*.lua onto a client with ioredis defineCommand: EVALSHA per call, the script text
 // only once per connection. The number of keys comes from the script's own header (its highest KEYS[n], or a
 // variable count when it names a KEYS[n+i] run), so the header that documents a script is also what calls it.
+// Redis scripts cannot call each other, so logic two scripts must share lives once in scripts/lib/<name>.lua and
+// is pasted in where a script has the line `--#include <name>`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,13 +56,22 @@ export function headerHasKeyRun(lua: string): boolean {
   return false;
 }
 
+/** Replaces each `--#include <name>` line with scripts/lib/<name>.lua (one level: a snippet includes nothing). */
+export function expandIncludes(lua: string, name: string, libDir: string): string {
+  return lua.replace(/^--#include ([a-z0-9-]+)[ \t]*$/gm, (_, snippet: string) => {
+    const file = join(libDir, `${snippet}.lua`);
+    if (!existsSync(file)) throw new Error(`script ${name} includes ${snippet}, but ${file} does not exist`);
+    return readFileSync(file, 'utf8').trimEnd();
+  });
+}
+
 export function readScripts(dir: string = findScriptsDir()): LoadedScript[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.lua'))
     .sort()
     .map((file) => {
       const name = file.slice(0, -'.lua'.length);
-      const lua = readFileSync(join(dir, file), 'utf8');
+      const lua = expandIncludes(readFileSync(join(dir, file), 'utf8'), name, join(dir, 'lib'));
       return { name, lua, numberOfKeys: headerKeyCount(lua, name), variableKeys: headerHasKeyRun(lua) };
     });
 }

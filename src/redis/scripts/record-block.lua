@@ -16,14 +16,7 @@
 -- Result: 1 recorded; 0 already recorded (same operation resent, or this block hash was recorded before);
 -- -2 an earlier operation of this recorder is missing (nothing written).
 
-local seq = tonumber(ARGV[1])
-local last = redis.call('GET', KEYS[1])
-if last then
-  last = tonumber(last)
-  if seq <= last then return 0 end
-  if seq > last + 1 then return -2 end
-end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+--#include operation-order
 if redis.call('EXISTS', KEYS[8]) == 1 then return 0 end
 
 -- A closed round under this name without its block record cannot come from this script; never overwrite one.
