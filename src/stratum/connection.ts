@@ -67,8 +67,6 @@ export class Connection implements LineSink {
   private readonly framer: LineFramer;
   private queue: unknown[] = [];
   private head = 0;
-  /** Dispatch stopped with MAX_IN_FLIGHT requests pending; resumes as they settle. */
-  private busy = false;
   private paused = false;
   private inFlight = 0;
   /** Answers not yet written because an earlier one is still owed, oldest first; empty in the common case. */
@@ -205,7 +203,7 @@ export class Connection implements LineSink {
       this.paused = true;
       this.socket.pause();
     }
-    if (!this.busy) this.pumpCorked();
+    this.pumpCorked();
   };
 
   private readonly onError = (): void => {
@@ -219,10 +217,8 @@ export class Connection implements LineSink {
 
   private readonly settled = (): void => {
     this.inFlight -= 1;
-    if (this.busy && !this.closed) {
-      this.busy = false;
-      this.pumpCorked();
-    }
+    // Requests left waiting because MAX_IN_FLIGHT was reached go now.
+    if (this.head < this.queue.length && !this.closed) this.pumpCorked();
   };
 
   /** Batches the answers of one packet's requests into as few TCP segments as possible. */
@@ -242,7 +238,6 @@ export class Connection implements LineSink {
   private pump(): void {
     while (this.head < this.queue.length && !this.closed) {
       if (this.inFlight >= MAX_IN_FLIGHT) {
-        this.busy = true;
         this.compact();
         return;
       }
