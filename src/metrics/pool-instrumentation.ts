@@ -76,7 +76,8 @@ export function instrumentPool(runtime: InstrumentedPool, metrics: HeadframeMetr
   for (const d of runtime.pool.daemons) m.daemonUp.set({ pool, daemon: `${d.host}:${d.port}` }, 1);
   m.shareRecordsRefused.inc({ pool, kind: 'share' }, 0);
   m.shareRecordsRefused.inc({ pool, kind: 'invalid' }, 0);
-  // A new runtime's recorder starts with an empty queue (the one it replaces was stopped and flushed first).
+  // A new runtime's recorder starts with an empty queue; a runtime it replaces reports its own draining until it
+  // stops (reloadpool stops the old one right after handing its miners over).
   m.shareQueueLength.set({ pool }, 0);
   runtime.on('recorder', shareQueueHook(metrics, pool));
 
