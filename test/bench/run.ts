@@ -101,7 +101,7 @@ async function startPoolProcess(
 
 /** Cumulative share-check histogram buckets (le -> count) from the master's /metrics: the pool's own view. */
 async function shareCheckBuckets(pool: RunningPool): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${pool.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const text = await scrapeMetrics(pool);
   const buckets = new Map<string, number>();
   for (const match of text.matchAll(/^headframe_share_check_duration_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)/gm)) {
     buckets.set(match[1], (buckets.get(match[1]) ?? 0) + Number(match[2]));
@@ -109,9 +109,14 @@ async function shareCheckBuckets(pool: RunningPool): Promise<Map<string, number>
   return buckets;
 }
 
+/** The master's /metrics exposition (every process of the pool merged). */
+async function scrapeMetrics(pool: RunningPool): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${pool.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+}
+
 /** Mean duration (ms) and count of the pool's daemon calls by method, from the master's /metrics. */
 async function daemonCallMeans(pool: RunningPool): Promise<Record<string, { calls: number; meanMs: number }>> {
-  const text = await (await fetch(`http://127.0.0.1:${pool.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const text = await scrapeMetrics(pool);
   const sums = new Map<string, { sum: number; count: number }>();
   for (const match of text.matchAll(/^headframe_outbound_request_duration_seconds_(sum|count)\{([^}]*)\} ([0-9.e+-]+)/gm)) {
     const method = /method="([^"]+)"/.exec(match[2])?.[1];
