@@ -54,6 +54,9 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
   private readonly log: Logger;
   /** Address checks are pure but not free (base58/bech32 + sha256); miners re-authorize the same few addresses. */
   private readonly addressCache = new Map<string, boolean>();
+  /** Shares being checked and blocks being submitted: work whose records must reach the sink before it closes. */
+  private working = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: PoolBackendOptions) {
     super();
@@ -91,6 +94,42 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
   }
 
   async submitShare(share: ShareSubmission): Promise<ShareOutcome> {
+    this.working++;
+    try {
+      return await this.checkAndKeep(share);
+    } finally {
+      this.workDone();
+    }
+  }
+
+  /**
+   * Resolves once every share in check and every block in submission has handed its records to the sink (or after
+   * `timeoutMs`), with how many were still unfinished. A reload closes the old runtime's recorder only after this:
+   * a share that was hashing while its miner moved to the new runtime is still recorded and answered true.
+   */
+  settle(timeoutMs: number): Promise<number> {
+    if (this.working === 0) return Promise.resolve(0);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve(this.working);
+      };
+      const timer = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+        resolve(this.working);
+      }, timeoutMs);
+      this.idleWaiters.push(done);
+    });
+  }
+
+  private workDone(): void {
+    if (--this.working > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private async checkAndKeep(share: ShareSubmission): Promise<ShareOutcome> {
     const job = this.options.jobs.getJob(share.jobId);
     const hasher = this.options.hasher;
     let check: ShareCheck;
@@ -123,7 +162,8 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
       this.emit('blockCandidate', candidate);
       // Recorded the moment it is known, next to submitblock: a crash in between never loses a block.
       void this.options.sink.recordBlock(candidate);
-      void this.submitBlock(candidate, blockHex);
+      this.working++;
+      void this.submitBlock(candidate, blockHex).finally(() => this.workDone());
     }
     if (!(await recorded)) return NOT_RECORDED;
     return { ok: true, difficulty: check.difficulty, shareDifficulty: check.shareDifficulty, blockHash: check.blockHash };

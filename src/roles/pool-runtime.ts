@@ -60,6 +60,9 @@ export interface PoolRuntimeOptions {
 /** Job ids of one generation: 65,536 jobs (one refresh a minute for 45 days) before they reach the next one's. */
 const JOBS_PER_GENERATION = 0x10000;
 
+/** Longest wait on stop for share checks and block submissions in progress (a submitblock can take seconds). */
+const SETTLE_TIMEOUT_MS = 10_000;
+
 export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
   readonly pool: PoolConfig;
   private readonly daemons: DaemonSet;
@@ -186,7 +189,10 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
   async stop(): Promise<void> {
     this.jobs.stop();
     await Promise.all(this.servers.map((s) => s.close()));
-    // After the listeners: no new shares arrive while the queue is flushed.
+    // After the listeners no new shares arrive; shares still hashing and blocks still at the daemon hand their
+    // records over before the recorder stops taking them (after a reload's hand-over their miners are still here).
+    const unfinished = await this.backend.settle(SETTLE_TIMEOUT_MS);
+    if (unfinished > 0) this.log.warn(`stopping with ${unfinished} share check(s) or block submission(s) unfinished`);
     await this.recording.close();
     this.daemons.close();
   }
