@@ -123,6 +123,7 @@ function authorize(host: MethodHost, conn: Connection, id: RequestId, params: un
   }
   conn.reply(id, true);
   const suggested = typeof password === 'string' ? difficultyFromPassword(password) : null;
+  if (suggested !== null) session.suggestedDifficulty = suggested;
   if (suggested !== null && host.varDiff !== null) host.applyDifficulty(conn, clampToPort(host.varDiff, suggested));
   if (!wasReady && session.ready) host.sendInitialWork(conn);
 }
@@ -150,6 +151,7 @@ function suggestDifficulty(host: MethodHost, conn: Connection, id: RequestId, pa
     return;
   }
   conn.reply(id, true);
+  conn.session.suggestedDifficulty = value;
   // Fixed-difficulty ports promise one difficulty to everyone on them: a suggestion is acknowledged, not applied.
   if (host.varDiff !== null) host.applyDifficulty(conn, clampToPort(host.varDiff, value));
 }

@@ -118,13 +118,18 @@ export class StratumServer
     return moved.length;
   }
 
-  /** Takes over a connection from a predecessor: this port's difficulty settings, and a clean job if it mines. */
+  /**
+   * Takes over a connection from a predecessor: this port's difficulty settings, and a clean job if it mines. On a
+   * vardiff port the miner starts where it was: the difficulty vardiff had learned for it, else its own suggestion
+   * (clamped to this port's bounds); only a miner with neither starts at the port's initial difficulty.
+   */
   private adopt(conn: Connection): void {
     conn.rehost(this);
     this.connections.add(conn);
     const session = conn.session;
     const { diff, varDiff } = this.options.difficulty;
-    session.vardiff = varDiff === null ? null : new VarDiff(varDiff, diff, this.clock());
+    const learned = session.vardiff !== null ? session.difficulty : session.suggestedDifficulty;
+    session.vardiff = varDiff === null ? null : new VarDiff(varDiff, learned ?? diff, this.clock());
     session.difficulty = session.vardiff === null ? diff : session.vardiff.difficulty;
     // Its work came from the previous backend's jobs, which the new one does not know: start it afresh.
     if (session.ready) this.sendInitialWork(conn);

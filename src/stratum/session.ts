@@ -18,6 +18,8 @@ export class Session {
   sentDifficulty = 0;
   /** BIP310 mask negotiated by mining.configure (0 when the miner never asked). */
   versionMask = 0;
+  /** The miner's own wish (mining.suggest_difficulty or a `d=` password), kept for a reload that turns its port vardiff. */
+  suggestedDifficulty: number | null = null;
   /** Replaced when the connection moves to a reloaded pool's listener (its port settings may differ). */
   vardiff: VarDiff | null;
   /** Ring of (jobId, difficulty when sent), allocated with the first job. */

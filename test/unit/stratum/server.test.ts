@@ -268,3 +268,38 @@ test('handOver moves connected miners to a successor server: same socket, its di
     await successor.close();
   }
 });
+
+test('handOver to a vardiff port keeps what is known of each miner: its learned vardiff difficulty, else its suggestion', async () => {
+  const vardiff = (minDiff: number, maxDiff: number) => ({ minDiff, maxDiff, targetTime: 10, retargetTime: 60, variancePercent: 30, maxChangeFactor: 4 });
+  const fixedPort = await startServer(new TestBackend(), { difficulty: { diff: 8, varDiff: null } });
+  const vardiffPort = await startServer(new TestBackend(), { difficulty: { diff: 8, varDiff: vardiff(1, 1000) } });
+  const fixedSuccessor = await startServer(new TestBackend(), { difficulty: { diff: 16, varDiff: vardiff(1, 1000) } });
+  const vardiffSuccessor = await startServer(new TestBackend(), { difficulty: { diff: 16, varDiff: vardiff(1, 100) } });
+  const suggester = await TestClient.connect(fixedPort);
+  const silent = await TestClient.connect(fixedPort);
+  const learner = await TestClient.connect(vardiffPort);
+  try {
+    await suggester.login();
+    await silent.login(`${GOOD_ADDRESS}.rig2`);
+    assert.equal((await suggester.request('mining.suggest_difficulty', [64])).result, true);
+    // A fixed port acknowledges a suggestion without applying it.
+    assert.deepEqual(suggester.notifications('mining.set_difficulty').map((m) => m.params), [[8]]);
+    await learner.login();
+    assert.equal((await learner.request('mining.suggest_difficulty', [500])).result, true);
+    await learner.until(() => learner.notifications('mining.set_difficulty').find((m) => m.params?.[0] === 500));
+
+    fixedPort.stopAccepting();
+    vardiffPort.stopAccepting();
+    assert.equal(fixedPort.handOver(fixedSuccessor), 2);
+    assert.equal(vardiffPort.handOver(vardiffSuccessor), 1);
+    await suggester.until(() => suggester.notifications('mining.set_difficulty').find((m) => m.params?.[0] === 64));
+    await silent.until(() => silent.notifications('mining.set_difficulty').find((m) => m.params?.[0] === 16));
+    // 500 was learned on the old port; the new port's maximum is 100.
+    await learner.until(() => learner.notifications('mining.set_difficulty').find((m) => m.params?.[0] === 100));
+    assert.deepEqual(suggester.notifications('mining.set_difficulty').map((m) => m.params), [[8], [64]]);
+    assert.deepEqual(silent.notifications('mining.set_difficulty').map((m) => m.params), [[8], [16]]);
+  } finally {
+    for (const c of [suggester, silent, learner]) c.close();
+    await Promise.all([fixedPort, vardiffPort, fixedSuccessor, vardiffSuccessor].map((s) => s.close()));
+  }
+});
