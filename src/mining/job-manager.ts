@@ -52,6 +52,13 @@ export class JobManager {
   private lastJobAt = 0;
   private inFlight: Promise<void> | null = null;
   private again: RefreshReason | null = null;
+  /** The new tip the queued follow-up fetch is for, when its caller named one. */
+  private againTip: string | null = null;
+  /**
+   * The tip the running fetch was started after (a block this pool just had accepted, a blocknotify): its template
+   * builds on that block, so another announcement of the same block needs no fetch of its own.
+   */
+  private fetchingTip: string | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private lastFailureLog = 0;
@@ -86,24 +93,37 @@ export class JobManager {
     return this.jobs.get(jobId);
   }
 
-  /** Fetches a template now. Concurrent calls share the running fetch plus at most one follow-up. */
-  refresh(reason: RefreshReason): Promise<void> {
+  /**
+   * Fetches a template now. Concurrent calls share the running fetch plus at most one follow-up. `tipHash` (RPC
+   * byte order) names the block that caused the call: when the current job already builds on it, or the running
+   * fetch started after it, nothing more is fetched. The pool's own block reaches it three times (its submit
+   * answer, the daemon's blocknotify, the relay from another fork): one getblocktemplate is enough.
+   */
+  refresh(reason: RefreshReason, tipHash: string | null = null): Promise<void> {
+    if (tipHash !== null && this.current?.template.prevHashRpc === tipHash) return Promise.resolve();
     if (this.inFlight) {
+      if (tipHash !== null && tipHash === this.fetchingTip) return this.inFlight;
       this.again = reason;
+      this.againTip = tipHash;
       return this.inFlight;
     }
-    this.inFlight = this.fetchLoop(reason).finally(() => {
+    this.inFlight = this.fetchLoop(reason, tipHash).finally(() => {
       this.inFlight = null;
+      this.fetchingTip = null;
     });
     return this.inFlight;
   }
 
-  private async fetchLoop(first: RefreshReason): Promise<void> {
+  private async fetchLoop(first: RefreshReason, firstTip: string | null): Promise<void> {
     let reason: RefreshReason | null = first;
+    let tip = firstTip;
     while (reason && !this.stopped) {
+      this.fetchingTip = tip;
       this.again = null;
+      this.againTip = null;
       await this.fetchOnce(reason);
       reason = this.again;
+      tip = this.againTip;
     }
   }
 

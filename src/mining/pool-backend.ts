@@ -176,13 +176,13 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
       let refreshed = false;
       const outcome = await this.options.submitter.submit(candidate, blockHex, () => {
         refreshed = true;
-        void this.options.jobs.refresh('block-found');
+        void this.options.jobs.refresh('block-found', candidate.blockHash);
         this.emit('blockAccepted', candidate);
       });
       void this.options.sink.recordBlockOutcome(outcome);
       this.emit('block', outcome);
       // A daemon that answered "duplicate" or "inconclusive" did not trigger the early refresh, yet the chain moved.
-      if (!refreshed && outcome.verdict !== 'rejected') void this.options.jobs.refresh('block-found');
+      if (!refreshed && outcome.verdict !== 'rejected') void this.options.jobs.refresh('block-found', candidate.blockHash);
     } catch (err) {
       this.log.error(`block ${candidate.blockHash} submission failed: ${(err as Error).message}`);
     }

@@ -157,7 +157,7 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
   /** A new block on the network (daemon blocknotify relayed by the master): fetch a template now. */
   onBlockNotify(blockHash: string): Promise<void> {
     this.log.debug(`blocknotify ${blockHash}`);
-    return this.jobs.refresh('blocknotify');
+    return this.jobs.refresh('blocknotify', blockHash.toLowerCase());
   }
 
   get connectionCount(): number {
