@@ -22,9 +22,22 @@ function notifyLineOfSize(prevhash: string): Buffer {
 
 function serve(): void {
   const sockets: Socket[] = [];
+  // The pool's handshake, answered once the listener's subscribe and authorize arrive: the same exchange before the
+  // measured line as the pool's miners had (a connection that has sent and received data acknowledges differently
+  // from a fresh one, and loopback bills those acknowledgements to the writer).
+  const handshake = Buffer.concat([
+    Buffer.from('{"id":1,"result":[[["mining.notify","ae6812eb4cd7735a302a8a9dd95cf71f"]],"0000000a",4],"error":null}\n'),
+    Buffer.from('{"id":2,"result":true,"error":null}\n{"id":null,"method":"mining.set_difficulty","params":[0.00001]}\n'),
+    notifyLineOfSize('0'.repeat(64)),
+  ]);
   const server = createServer({ noDelay: true }, (socket) => {
+    let answered = false;
     socket.on('error', () => undefined);
-    socket.on('data', () => undefined);
+    socket.on('data', (chunk) => {
+      if (answered || !chunk.includes('mining.authorize')) return;
+      answered = true;
+      socket.write(handshake);
+    });
     socket.on('close', () => sockets.splice(sockets.indexOf(socket), 1));
     sockets.push(socket);
   });
@@ -49,7 +62,7 @@ export async function measureBroadcastFloor(miners: number, repeats: number) {
   try {
     const listening = await next();
     if (listening.type !== 'listening') throw new Error('floor server did not start');
-    const listeners = await connectListeners(listening.port, miners, (i) => `floor${i}`, false);
+    const listeners = await connectListeners(listening.port, miners, (i) => `floor${i}`);
     const samples: { lastMs: number; loopMs: number }[] = [];
     for (let r = 0; r < repeats; r++) {
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -221,12 +221,11 @@ export class ListeningMiner {
   }
 }
 
-export async function connectListeners(port: number, count: number, worker: (i: number) => string, waitForFirstJob = true): Promise<ListeningMiner[]> {
+export async function connectListeners(port: number, count: number, worker: (i: number) => string): Promise<ListeningMiner[]> {
   const listeners: ListeningMiner[] = [];
   for (let start = 0; start < count; start += 500) {
     listeners.push(...(await Promise.all(Array.from({ length: Math.min(500, count - start) }, (_, k) => ListeningMiner.connect(port, worker(start + k))))));
   }
-  if (!waitForFirstJob) return listeners;
   // Every listener holds its first job before anything is measured.
   const deadline = performance.now() + 30_000;
   while (listeners.some((l) => l.prevhash === '')) {
