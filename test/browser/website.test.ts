@@ -10,13 +10,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { notifyPrevHash } from '../../src/blockchain/bitcoin/job-template.js';
 import { coinsToUnits } from '../../src/payments/amounts.js';
 import { toWorkUnits, WORK_SCALE } from '../../src/redis/keys.js';
-import { createWallet, mine, newAddress, startRegtestPair, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
+import { createWallet, mine, newAddress, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
 import { startPool, type RunningPool } from '../helpers/pool-harness.js';
 import { waitFor } from '../helpers/processes.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import type { RedisHandle } from '../helpers/redis-server.js';
 import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
-import { coinbaseOf, MINERS_WALLET, POOL_WALLET, paymentTxids, startProcessor, unitsAt } from '../regtest/payments-support.js';
+import { coinbaseOf, fundPoolFromB, MINERS_WALLET, POOL_WALLET, paymentTxids, startProcessor, unitsAt } from '../regtest/payments-support.js';
 import { startPoolSite, WINDOW_SECONDS, type PoolSite } from './pool-site.js';
+import { startMiningScene } from '../helpers/mining-scene.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = new URL('../../../test-output/', import.meta.url).pathname;
@@ -144,18 +145,11 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
   let paymentTxid: string;
 
   before(async () => {
-    [pair, redis] = await Promise.all([startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } }), startRedis()]);
-    await createWallet(pair.a, POOL_WALLET);
+    ({ pair, redis, address: poolAddress } = await startMiningScene());
     await createWallet(pair.a, MINERS_WALLET);
-    poolAddress = await newAddress(pair.a, POOL_WALLET, 'bech32');
     addr1 = await newAddress(pair.a, MINERS_WALLET, 'bech32');
     addr2 = await newAddress(pair.a, MINERS_WALLET, 'bech32');
-    // Spendable coins on B for a float in the pool wallet: credits are the whole reward, fees come from the float.
-    await mine(pair.b, 101);
-    const harness = await createWallet(pair.b, 'harness-miner');
-    await pair.b.rpc('sendtoaddress', [poolAddress, 5], harness);
-    await mine(pair.b, 1);
-    await waitForSync(pair.a, pair.b);
+    await fundPoolFromB(pair, poolAddress);
 
     const daemon = { host: pair.a.host, port: pair.a.rpcPort, user: pair.a.user, password: pair.a.password, wallet: POOL_WALLET };
     pool = await startPool({

@@ -7,14 +7,15 @@ import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { createWallet, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
+import type { RegtestPair } from '../helpers/litecoind.js';
 import { writePoolDir, type PoolDir } from '../helpers/pool-harness.js';
 import { findFreePort } from '../helpers/ports.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import type { RedisHandle } from '../helpers/redis-server.js';
 import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
 import { MasterProcess } from '../process/master-harness.js';
 import { TelegramStandIn } from '../unit/alerts/telegram-stand-in.js';
 import { PROMTOOL_BIN, startPrometheus, withoutKnownOffenders, type PrometheusHandle } from './prometheus.js';
+import { startMiningScene } from '../helpers/mining-scene.js';
 
 const PREFIX = 'hf-scrape:';
 
@@ -63,9 +64,7 @@ describe('a running pool, scraped by a real Prometheus', { timeout: 120_000 }, (
   }
 
   before(async () => {
-    [pair, redis] = await Promise.all([startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } }), startRedis(), telegram.start()]);
-    await createWallet(pair.a, 'pool');
-    address = await newAddress(pair.a, 'pool', 'bech32');
+    [{ pair, redis, address }] = await Promise.all([startMiningScene(), telegram.start()]);
     metricsPort = await findFreePort();
     dir = await writePoolDir({
       daemons: [pair.a],

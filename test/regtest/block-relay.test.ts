@@ -3,12 +3,13 @@
 // set to a minute, so nothing else could tell the other fork within the test's seconds.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWallet, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
+import type { RegtestPair } from '../helpers/litecoind.js';
 import { writePoolDir, type PoolDir } from '../helpers/pool-harness.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import type { RedisHandle } from '../helpers/redis-server.js';
 import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
 import { MasterProcess, stopMasterScene } from '../process/master-harness.js';
 import { TEST_IDLE_ROLES_ENV } from '../../src/roles/child.js';
+import { startMiningScene } from '../helpers/mining-scene.js';
 
 /** Byte 1 of extranonce1 is the fork id (src/mining/extranonce.ts). */
 const forkOf = (miner: TestMiner): number => parseInt(miner.extranonce1.slice(2, 4), 16);
@@ -22,8 +23,7 @@ describe('a block found on one fork reaches the other forks through the master',
   const miners: TestMiner[] = [];
 
   before(async () => {
-    [pair, redis] = await Promise.all([startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } }), startRedis()]);
-    address = await newAddress(pair.a, await createWallet(pair.a, 'pool'), 'bech32');
+    ({ pair, redis, address } = await startMiningScene());
     dir = await writePoolDir({
       daemons: [pair.a],
       address,

@@ -6,14 +6,15 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createWallet, mine, newAddress, startRegtestPair, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
+import { mine, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
 import { writePoolDir, type PoolDir } from '../helpers/pool-harness.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import type { RedisHandle } from '../helpers/redis-server.js';
 import { findFreePort } from '../helpers/ports.js';
 import { descendantsOf } from '../helpers/processes.js';
 import { TestMiner } from '../helpers/test-miner.js';
 import { MasterProcess, stopMasterScene } from '../process/master-harness.js';
 import { notifyPrevHash } from '../../src/blockchain/bitcoin/job-template.js';
+import { startMiningScene } from '../helpers/mining-scene.js';
 
 const BLOCKNOTIFY = fileURLToPath(new URL('../../../scripts/blocknotify', import.meta.url));
 const MINERS = 5;
@@ -40,13 +41,7 @@ describe('litecoind -blocknotify through a running master', { timeout: 60_000 },
   before(async () => {
     // The daemon is told the CLI port at launch, so the port is chosen before the config directory exists.
     const cliPort = await findFreePort();
-    [pair, redis] = await Promise.all([
-      startRegtestPair({
-        a: { extraArgs: ['-maxtipage=4000000000', `-blocknotify=${BLOCKNOTIFY} 127.0.0.1:${cliPort} litecoin %s`] },
-      }),
-      startRedis(),
-    ]);
-    address = await newAddress(pair.a, await createWallet(pair.a, 'pool'), 'bech32');
+    ({ pair, redis, address } = await startMiningScene({ a: [`-blocknotify=${BLOCKNOTIFY} 127.0.0.1:${cliPort} litecoin %s`] }));
     dir = await writePoolDir({
       daemons: [pair.a],
       address,

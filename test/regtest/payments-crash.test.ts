@@ -5,8 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { createWallet, mine, newAddress, startRegtestPair, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { createWallet, mine, newAddress, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
+import type { RedisHandle } from '../helpers/redis-server.js';
 import { loadPoolDir, writePoolDir, type PoolDir } from '../helpers/pool-harness.js';
 import { spawnLogged } from '../helpers/processes.js';
 import { PoolKeys } from '../../src/redis/keys.js';
@@ -17,6 +17,7 @@ import {
   MINERS_WALLET,
   POOL_WALLET,
   expectedSplit,
+  fundPoolFromB,
   recordMinedBlock,
   redisClient,
   startProcessor,
@@ -24,8 +25,8 @@ import {
   unitsAt,
   coinbaseOf,
 } from './payments-support.js';
+import { NO_MWEB, startMiningScene } from '../helpers/mining-scene.js';
 
-const NO_MWEB = '-vbparams=mweb:4102444800:4102444801';
 const CHILD = fileURLToPath(new URL('./payments-crash-child.js', import.meta.url));
 
 describe('payment crash safety and refusals', { timeout: 240_000 }, () => {
@@ -36,20 +37,11 @@ describe('payment crash safety and refusals', { timeout: 240_000 }, () => {
   const dirs: PoolDir[] = [];
 
   before(async () => {
-    // Hundreds of blocks get mined here: keep MWEB from activating at 432 (its first block needs a peg-in).
-    pair = await startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000', NO_MWEB] }, b: { extraArgs: [NO_MWEB] } });
-    redis = await startRedis();
+    // Hundreds of blocks get mined here.
+    ({ pair, redis, address: poolAddress } = await startMiningScene({ a: [NO_MWEB], b: [NO_MWEB] }));
     client = redisClient(redis);
-    await createWallet(pair.a, POOL_WALLET);
     await createWallet(pair.a, MINERS_WALLET);
-    poolAddress = await newAddress(pair.a, POOL_WALLET, 'bech32');
-    // Spendable coins on B, and a float in the pool wallet for transaction fees (credits are the whole reward).
-    await mine(pair.b, 101);
-    await waitForSync(pair.a, pair.b);
-    const harness = await createWallet(pair.b, 'harness-miner');
-    await pair.b.rpc('sendtoaddress', [poolAddress, 5], harness);
-    await mine(pair.b, 1);
-    await waitForSync(pair.a, pair.b);
+    await fundPoolFromB(pair, poolAddress);
   });
 
   after(async () => {

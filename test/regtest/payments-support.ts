@@ -10,10 +10,10 @@ import { PoolPaymentProcessor, type ProcessorOptions } from '../../src/payments/
 import { PaymentScripts } from '../../src/payments/scripts.js';
 import { PaymentStore } from '../../src/payments/store.js';
 import { blockId, PoolKeys } from '../../src/redis/keys.js';
-import type { RegtestNode } from '../helpers/litecoind.js';
+import { createWallet, mine, waitForSync, type RegtestNode, type RegtestPair } from '../helpers/litecoind.js';
 import type { RedisHandle } from '../helpers/redis-server.js';
 
-export const POOL_WALLET = 'pool';
+export { POOL_WALLET } from '../helpers/mining-scene.js';
 export const MINERS_WALLET = 'miners';
 
 export interface ProcessorHandle {
@@ -97,6 +97,17 @@ export async function recordMinedBlock(
   });
   await client.zadd(keys.blocksPending, block.height, blockId(block.height, hash));
   return { height: block.height, hash, reward };
+}
+
+/**
+ * Five coins in the pool wallet, mined on node B and confirmed on both nodes: credits are whole block rewards, so
+ * the payment transactions' fees come from this float.
+ */
+export async function fundPoolFromB(pair: RegtestPair, poolAddress: string): Promise<void> {
+  await mine(pair.b, 101);
+  await pair.b.rpc('sendtoaddress', [poolAddress, 5], await createWallet(pair.b, 'harness-miner'));
+  await mine(pair.b, 1);
+  await waitForSync(pair.a, pair.b);
 }
 
 interface WalletEntry {

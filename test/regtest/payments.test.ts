@@ -5,8 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
-import { createWallet, mine, newAddress, startRegtestPair, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { createWallet, mine, newAddress, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
+import type { RedisHandle } from '../helpers/redis-server.js';
 import { startPool, type RunningPool } from '../helpers/pool-harness.js';
 import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
 import { waitFor } from '../helpers/processes.js';
@@ -17,8 +17,8 @@ import { exportRound } from '../../src/payments/export.js';
 import { computeCredits } from '../../src/payments/rewards.js';
 import { MINERS_WALLET, POOL_WALLET, coinbaseOf, expectedSplit, redisClient, startProcessor, unitsAt, type ProcessorHandle } from './payments-support.js';
 import { coinsToUnits } from '../../src/payments/amounts.js';
+import { NO_MWEB, startMiningScene } from '../helpers/mining-scene.js';
 
-const NO_MWEB = '-vbparams=mweb:4102444800:4102444801';
 /** Share target above the regtest block target: about one hash in four is a share that is not a block. */
 const DIFF = 0.00002;
 const UNIT = BigInt(toWorkUnits(DIFF));
@@ -48,12 +48,9 @@ describe('payments on regtest', { timeout: 300_000 }, () => {
   const pools: RunningPool[] = [];
 
   before(async () => {
-    pair = await startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000', NO_MWEB] }, b: { extraArgs: [NO_MWEB] } });
-    redis = await startRedis();
+    ({ pair, redis, address: poolAddress } = await startMiningScene({ a: [NO_MWEB], b: [NO_MWEB] }));
     client = redisClient(redis);
-    await createWallet(pair.a, POOL_WALLET);
     await createWallet(pair.a, MINERS_WALLET);
-    poolAddress = await newAddress(pair.a, POOL_WALLET, 'bech32');
     await mine(pair.a, 101);
     await waitForSync(pair.a, pair.b);
     // A float for transaction fees, sent on A so it is in A's mempool at once: the first pool block collects its fee.

@@ -3,11 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { createWallet, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import type { RegtestPair } from '../helpers/litecoind.js';
+import type { RedisHandle } from '../helpers/redis-server.js';
 import { startPool, type RunningPool } from '../helpers/pool-harness.js';
 import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
 import { waitFor } from '../helpers/processes.js';
+import { startMiningScene } from '../helpers/mining-scene.js';
 
 interface Answer {
   id: unknown;
@@ -72,8 +73,7 @@ describe('hostile input against the real pool', { timeout: 120_000 }, () => {
   let address: string;
 
   before(async () => {
-    [pair, redis] = await Promise.all([startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } }), startRedis()]);
-    address = await newAddress(pair.a, await createWallet(pair.a, 'pool'), 'bech32');
+    ({ pair, redis, address } = await startMiningScene());
     // Banning off and a high malformed-line limit, so one abusive connection can exercise every case here
     // without being cut off (the ban path has its own tests).
     pool = await startPool({

@@ -3,15 +3,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
-import { activateMweb, createWallet, mine, newAddress, startRegtestPair, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
+import { activateMweb, mine, newAddress, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
 import { startPool, type RunningPool } from '../helpers/pool-harness.js';
 import { TestMiner, targetFromBitsHex, type MinerJob } from '../helpers/test-miner.js';
 import { findFreePort } from '../helpers/ports.js';
 import { notifyPrevHash } from '../../src/blockchain/bitcoin/job-template.js';
 import { waitFor } from '../helpers/processes.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import type { RedisHandle } from '../helpers/redis-server.js';
+import { POOL_WALLET, startMiningScene } from '../helpers/mining-scene.js';
 
-const WALLET = 'pool';
 /** Share target a bit above regtest's block target, so some valid shares are not blocks and some are low. */
 const DIFF = 0.00002;
 
@@ -71,9 +71,7 @@ describe('pool mining on regtest', { timeout: 240_000 }, () => {
 
   before(async () => {
     // A huge -maxtipage lets node A template height 1 straight from genesis.
-    [pair, redis] = await Promise.all([startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } }), startRedis()]);
-    await createWallet(pair.a, WALLET);
-    poolAddress = await newAddress(pair.a, WALLET, 'bech32');
+    ({ pair, redis, address: poolAddress } = await startMiningScene());
     // A short rebroadcast makes same-block refreshes (new mempool transactions) reach miners quickly.
     pool = await startPool({ daemons: [pair.a], address: poolAddress, diff: DIFF, redis, pool: { jobRebroadcastTimeout: 1 } });
   });
@@ -142,7 +140,7 @@ describe('pool mining on regtest', { timeout: 240_000 }, () => {
 
   test('legacy and P2SH-segwit pool addresses: the coinbase output equals validateaddress scriptPubKey', async () => {
     for (const type of ['legacy', 'p2sh-segwit'] as const) {
-      const address = await newAddress(pair.a, WALLET, type);
+      const address = await newAddress(pair.a, POOL_WALLET, type);
       const other = await startPool({ daemons: [pair.a], address, diff: DIFF, redis });
       try {
         const miner = await connectMiner(other.stratumPort, `${address}.typed`);
@@ -155,12 +153,12 @@ describe('pool mining on regtest', { timeout: 240_000 }, () => {
   });
 
   test('after MWEB activation, a block with segwit and MWEB transactions in the mempool is accepted whole', async () => {
-    await activateMweb(pair, WALLET);
+    await activateMweb(pair, POOL_WALLET);
     const miner = await connectMiner();
-    const segwitTo = await newAddress(pair.a, WALLET, 'bech32');
-    const segwitTx = await pair.a.rpc<string>('sendtoaddress', [segwitTo, 1.5], WALLET);
-    const mwebTo = await newAddress(pair.a, WALLET, 'mweb');
-    const mwebSend = await pair.a.rpc<string>('sendtoaddress', [mwebTo, 2], WALLET);
+    const segwitTo = await newAddress(pair.a, POOL_WALLET, 'bech32');
+    const segwitTx = await pair.a.rpc<string>('sendtoaddress', [segwitTo, 1.5], POOL_WALLET);
+    const mwebTo = await newAddress(pair.a, POOL_WALLET, 'mweb');
+    const mwebSend = await pair.a.rpc<string>('sendtoaddress', [mwebTo, 2], POOL_WALLET);
     await syncPool(miner);
     // Same-block refreshes bring the new transactions in. Litecoin Core rebuilds a same-tip template at most
     // every 5 s (getblocktemplate caches it), so take the second job once that window has passed.
@@ -170,7 +168,7 @@ describe('pool mining on regtest', { timeout: 240_000 }, () => {
     const block = await mineBlockThroughPool(miner, poolAddress);
     assert.ok(block.tx.some((t) => t.txid === segwitTx), 'the segwit transaction is in the accepted block');
     // The wallet funds this send from its MWEB coins, so it lives in the extension block: no canonical txid.
-    const mwebTx = await pair.a.rpc<{ blockhash?: string }>('gettransaction', [mwebSend], WALLET);
+    const mwebTx = await pair.a.rpc<{ blockhash?: string }>('gettransaction', [mwebSend], POOL_WALLET);
     assert.equal(mwebTx.blockhash, block.hash, 'the MWEB transaction confirmed in the block the pool found');
     const mined = await pair.a.rpc<{ mweb?: { num_kernels: number } }>('getblock', [block.hash, 1]);
     assert.ok(mined.mweb, 'the accepted block carries its MWEB section');

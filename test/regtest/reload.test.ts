@@ -8,12 +8,13 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createWallet, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
+import type { RegtestPair } from '../helpers/litecoind.js';
 import { writePoolDir, type PoolDir } from '../helpers/pool-harness.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import type { RedisHandle } from '../helpers/redis-server.js';
 import { findFreePorts } from '../helpers/ports.js';
 import { TestMiner } from '../helpers/test-miner.js';
 import { MasterProcess, stopMasterScene } from '../process/master-harness.js';
+import { startMiningScene } from '../helpers/mining-scene.js';
 
 const CLI = fileURLToPath(new URL('../../../scripts/cli', import.meta.url));
 const OLD_DIFF = 0.0001;
@@ -58,8 +59,7 @@ describe('reloadpool on a running master', { timeout: 90_000 }, () => {
   }
 
   before(async () => {
-    [pair, redis] = await Promise.all([startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } }), startRedis()]);
-    address = await newAddress(pair.a, await createWallet(pair.a, 'pool'), 'bech32');
+    ({ pair, redis, address } = await startMiningScene());
     dir = await writePoolDir({ daemons: [pair.a], address, redis, diff: OLD_DIFF, global: { logging: { level: 'info', json: false } } });
     poolFile = join(dir.dir, 'pool_configs', 'regtest.json');
     // A second pool on the same daemon (one pool per coin, so a copy of the coin under another id): a reload of the

@@ -3,14 +3,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { createWallet, newAddress, startRegtestPair, type RegtestPair } from '../helpers/litecoind.js';
+import type { RegtestPair } from '../helpers/litecoind.js';
 import { startPool, writePoolDir } from '../helpers/pool-harness.js';
 import { MasterProcess } from '../process/master-harness.js';
 import { TEST_IDLE_ROLES_ENV } from '../../src/roles/child.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import type { RedisHandle } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/processes.js';
 import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
 import { PoolKeys } from '../../src/redis/keys.js';
+import { startMiningScene } from '../helpers/mining-scene.js';
 
 /** Above regtest's block target: about a quarter of the hashes are shares that are not blocks. */
 const DIFF = 0.00002;
@@ -90,9 +91,7 @@ describe('share recording through a real pool', { timeout: 120_000 }, () => {
   let address: string;
 
   before(async () => {
-    [pair, redis] = await Promise.all([startRegtestPair({ a: { extraArgs: ['-maxtipage=4000000000'] } }), startRedis()]);
-    await createWallet(pair.a, 'pool');
-    address = await newAddress(pair.a, 'pool', 'bech32');
+    ({ pair, redis, address } = await startMiningScene());
     reader = new Redis({ host: redis.host, port: redis.port, lazyConnect: true, maxRetriesPerRequest: 1 });
     // The outage test stops this Redis on purpose; the reader reconnects by itself.
     reader.on('error', () => undefined);
