@@ -1,9 +1,9 @@
 // The payer against a real Redis and a scripted wallet: sendmany refusing one address, failing outright, or timing
 // out with the transaction present or absent in the wallet.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/redis-suite.js';
 import { PaymentScripts } from '../../src/payments/scripts.js';
 import { PaymentStore } from '../../src/payments/store.js';
 import { Payer } from '../../src/payments/payer.js';
@@ -33,20 +33,15 @@ const pool = { id: 'ltc', paymentProcessing: { minimumPayment: '10' } } as unkno
 const valid: Handler = () => ({ isvalid: true, scriptPubKey: '0014' + '00'.repeat(20) });
 
 describe('payer', () => {
-  let redis: RedisHandle;
+  const redis = useRedis();
   let client: Redis;
   let store: PaymentStore;
   let token: string;
   let now = 1_000_000;
 
   before(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.port, redis.host, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 2000 });
+    client = await redis.client({ commandTimeout: 2000 });
     store = new PaymentStore(client, new PaymentScripts(client), 'p:', 'ltc');
-  });
-  after(async () => {
-    client?.disconnect();
-    await redis?.stop();
   });
   beforeEach(async () => {
     await client.flushall();

@@ -1,9 +1,9 @@
 // The payment scripts against a real redis-server: fencing, exactly-once crediting, orphan merge-back, the intent
 // lifecycle and the commit's balance and history moves.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/redis-suite.js';
 import { PaymentScripts, isFenced } from '../../src/payments/scripts.js';
 import { PaymentStore } from '../../src/payments/store.js';
 import { newIntent } from '../../src/payments/payout.js';
@@ -14,18 +14,13 @@ const HASH_A = 'a'.repeat(64);
 const HASH_B = 'b'.repeat(64);
 
 describe('payment scripts', () => {
-  let redis: RedisHandle;
+  const redis = useRedis();
   let client: Redis;
   let store: PaymentStore;
 
   before(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.port, redis.host, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 2000 });
+    client = await redis.client({ commandTimeout: 2000 });
     store = new PaymentStore(client, new PaymentScripts(client), 'test:', 'ltc');
-  });
-  after(async () => {
-    client?.disconnect();
-    await redis?.stop();
   });
   beforeEach(async () => {
     await client.flushall();

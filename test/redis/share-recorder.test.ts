@@ -1,9 +1,9 @@
 // The recorder's outage queue against a real redis-server that goes away: every share answered "kept" is in Redis
 // afterwards exactly once, in order; a full queue refuses shares instead of confirming them; a hung server's
 // timed-out commands that run later are not applied twice.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/redis-suite.js';
 import { waitFor } from '../helpers/processes.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedisClient } from '../../src/redis/connection.js';
@@ -16,29 +16,19 @@ import { Registry } from 'prom-client';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { instrumentPool, type InstrumentedPool } from '../../src/metrics/pool-instrumentation.js';
 import type { BlockCandidate } from '../../src/mining/block-submitter.js';
-import type { Redis } from 'ioredis';
 
 const logger = createLogger({ level: 'error' });
-let redis: RedisHandle;
-const clients: Redis[] = [];
-
-before(async () => {
-  redis = await startRedis();
-});
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await redis.stop();
-});
+const suite = useRedis();
 
 async function setup(
   prefix: string,
   options: { maxQueue?: number; commandTimeoutMs?: number; maxBatch?: number; wrap?: (store: RecordStore) => RecordStore; onQueueChange?: (s: QueueState) => void } = {},
 ) {
   const client = createRedisClient(
-    { host: redis.host, port: redis.port, socket: null, password: null, db: 0, keyPrefix: prefix },
+    { host: suite.server.host, port: suite.server.port, socket: null, password: null, db: 0, keyPrefix: prefix },
     { name: prefix, logger, commandTimeoutMs: options.commandTimeoutMs ?? 1000, maxReconnectDelayMs: 200 },
   );
-  clients.push(client);
+  suite.track(client);
   await client.connect();
   const keys = new PoolKeys(prefix, 'ltc');
   const states: QueueState[] = [];
@@ -71,14 +61,14 @@ test('shares kept during a redis outage are all written, once, when it returns',
   };
   await record(100);
   assert.equal(recorder.state.mode, 'live');
-  await redis.stopKeepingData();
+  await suite.server.stopKeepingData();
   await record(150);
   recorder.recordInvalid('A', 'A.1', 'duplicate');
   void recorder.recordBlock(candidate(10, 'ab'.repeat(32)));
   await record(50);
   assert.equal(recorder.state.mode, 'queued');
   assert.ok(recorder.state.queued >= 200, `queued ${recorder.state.queued}`);
-  await redis.startAgain();
+  await suite.server.startAgain();
   await waitFor(() => recorder.state.mode === 'live', { timeoutMs: 15_000, intervalMs: 50, what: 'queue drained' });
   assert.equal(recorder.state.queued, 0);
   assert.ok(states.some((s) => s.queued > 0) && states.at(-1)!.queued === 0);
@@ -95,14 +85,14 @@ test('shares kept during a redis outage are all written, once, when it returns',
 
 test('a full queue refuses new shares (the miner hears "not accepted") but never a block', { timeout: 30_000 }, async () => {
   const { client, keys, recorder } = await setup('out2:', { maxQueue: 5 });
-  await redis.stopKeepingData();
+  await suite.server.stopKeepingData();
   const first = await Promise.all(Array.from({ length: 5 }, () => recorder.recordShare('A', 'A.1', 1)));
   assert.deepEqual(first, [true, true, true, true, true]);
   assert.equal(await recorder.recordShare('A', 'A.1', 1), false);
   assert.equal(await recorder.recordBlock(candidate(11, 'cd'.repeat(32))), true);
   assert.equal(recorder.state.droppedShares, 1);
   assert.equal(recorder.state.queued, 6);
-  await redis.startAgain();
+  await suite.server.startAgain();
   await waitFor(() => recorder.state.mode === 'live', { timeoutMs: 15_000, intervalMs: 50, what: 'queue drained' });
   assert.equal(await client.hget(keys.round(11, 'cd'.repeat(32)).meta, 'shares'), '5');
   assert.equal(await client.zscore(keys.blocksPending, `11:${'cd'.repeat(32)}`), '11');
@@ -111,7 +101,7 @@ test('a full queue refuses new shares (the miner hears "not accepted") but never
 test('commands that time out on a hung server and run later are not counted twice', { timeout: 30_000 }, async () => {
   const { client, keys, recorder } = await setup('out3:', { commandTimeoutMs: 200 });
   await Promise.all(Array.from({ length: 20 }, () => recorder.recordShare('A', 'A.1', 1)));
-  redis.freeze();
+  suite.server.freeze();
   let kept = 20;
   try {
     // These reach the frozen server's socket and time out; the recorder queues and resends them.
@@ -121,7 +111,7 @@ test('commands that time out on a hung server and run later are not counted twic
     const more = await Promise.all(Array.from({ length: 10 }, () => recorder.recordShare('A', 'A.1', 1)));
     kept += more.filter(Boolean).length;
   } finally {
-    redis.thaw();
+    suite.server.thaw();
   }
   await waitFor(() => recorder.state.mode === 'live' && recorder.state.queued === 0, { timeoutMs: 15_000, intervalMs: 50, what: 'queue drained' });
   assert.equal(kept, 60);
@@ -173,7 +163,7 @@ test('queue length and refused records reach the pool metrics', { timeout: 30_00
     (await registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x))?.value;
   assert.equal(await read('headframe_share_records_refused_total', { pool: 'ltc', kind: 'share' }), 0);
 
-  await redis.stopKeepingData();
+  await suite.server.stopKeepingData();
   let restarted = false;
   try {
     // The first write fails and switches the recorder to queueing; from then on the bound applies.
@@ -183,10 +173,10 @@ test('queue length and refused records reach the pool metrics', { timeout: 30_00
     assert.equal(await read('headframe_share_queue_length', { pool: 'ltc' }), 3);
     assert.equal(await read('headframe_share_records_refused_total', { pool: 'ltc', kind: 'share' }), 2);
     assert.equal(await read('headframe_share_records_refused_total', { pool: 'ltc', kind: 'invalid' }), 1);
-    await redis.startAgain();
+    await suite.server.startAgain();
     restarted = true;
   } finally {
-    if (!restarted) await redis.startAgain();
+    if (!restarted) await suite.server.startAgain();
   }
   await waitFor(() => recorder.state.mode === 'live', { timeoutMs: 15_000, intervalMs: 50, what: 'queue drained' });
   assert.equal(await read('headframe_share_queue_length', { pool: 'ltc' }), 0);
@@ -196,10 +186,10 @@ test('queue length and refused records reach the pool metrics', { timeout: 30_00
 test('redis.socket: shares are recorded over the unix socket (host and port unused)', { timeout: 15_000 }, async () => {
   // Port 1 has nothing listening: the only way to reach Redis is the socket path.
   const client = createRedisClient(
-    { host: '127.0.0.1', port: 1, socket: redis.socket, password: null, db: 0, keyPrefix: 'sock:' },
+    { host: '127.0.0.1', port: 1, socket: suite.server.socket, password: null, db: 0, keyPrefix: 'sock:' },
     { name: 'sock', logger, commandTimeoutMs: 1000 },
   );
-  clients.push(client);
+  suite.track(client);
   await client.connect();
   assert.match(await client.client('INFO') as string, /addr=\/[^ ]*redis\.sock/);
   const keys = new PoolKeys('sock:', 'ltc');

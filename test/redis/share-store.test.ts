@@ -1,32 +1,17 @@
 // The record-* scripts against a real redis-server: exact sums under concurrency from several connections,
 // operations applied once and in order, block rounds keyed by height and hash, a rejected block's round merged back.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/redis-suite.js';
 import { PoolKeys, toWorkUnits } from '../../src/redis/keys.js';
 import { RedisScripts } from '../../src/redis/script-loader.js';
 import { ALREADY_APPLIED, APPLIED, GAP, MERGED_BACK, NO_SUCH_BLOCK, ShareStore, type RecordOp } from '../../src/redis/share-store.js';
 import { parseBlockRecord, parseRoundMeta, parseShareLogEntry } from '../../src/redis/records.js';
 import type { BlockCandidate, BlockOutcome } from '../../src/mining/block-submitter.js';
 
-let redis: RedisHandle;
-const clients: Redis[] = [];
-
-before(async () => {
-  redis = await startRedis();
-});
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await redis.stop();
-});
-
-async function client(): Promise<Redis> {
-  const c = new Redis({ host: redis.host, port: redis.port, lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout: 5000 });
-  clients.push(c);
-  await c.connect();
-  return c;
-}
+const suite = useRedis();
+const client = (): Promise<Redis> => suite.client({ enableAutoPipelining: true });
 
 function share(address: string, worker: string, difficulty: number, time = Date.now()): RecordOp {
   return { kind: 'share', address, worker, units: toWorkUnits(difficulty), time };
@@ -78,7 +63,7 @@ test('1,000 concurrent share records from four connections sum exactly', async (
   const results = await Promise.all(calls);
   assert.deepEqual(new Set(results), new Set([APPLIED]));
 
-  const c = clients[0];
+  const c = await client();
   const byAddr = await c.hgetall(keys.currentRound.addresses);
   assert.deepEqual(new Map(Object.entries(byAddr).map(([k, v]) => [k, BigInt(v)])), expectAddr);
   const byWorker = await c.hgetall(keys.currentRound.workers);
@@ -110,7 +95,7 @@ test('an operation is applied once, and never ahead of a missing predecessor', a
   assert.equal(await store.apply(share('a', 'a.1', 1), 3), GAP);
   assert.equal(await store.apply({ kind: 'invalid', address: 'a', worker: 'a.1', reason: 'stale', time: 1 }, 2), APPLIED);
   assert.equal(await store.apply(share('a', 'a.1', 1), 3), APPLIED);
-  const c = clients[0];
+  const c = await client();
   assert.equal(await c.hget(keys.currentRound.addresses, 'a'), String(2 * 10_000));
   assert.equal(await c.xlen(keys.shareLog), 2);
   assert.deepEqual(await c.hmget(keys.worker('a.1'), 'valid', 'invalid', 'stale', 'duplicate'), ['2', '1', '1', null]);
@@ -120,7 +105,7 @@ test('an operation is applied once, and never ahead of a missing predecessor', a
 test('blocks close their round under height and hash; two blocks at one height get two rounds', async () => {
   const keys = new PoolKeys('t3:', 'ltc');
   const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w' });
-  const c = clients[0];
+  const c = await client();
   let seq = 1;
   await store.apply(share('addrA', 'addrA.rig', 2), seq++);
   await store.apply(share('addrB', 'addrB.rig', 3), seq++);
@@ -176,7 +161,7 @@ test('blocks close their round under height and hash; two blocks at one height g
 test("a block the daemon rejected gives its round back to the current one", async () => {
   const keys = new PoolKeys('t4:', 'ltc');
   const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w' });
-  const c = clients[0];
+  const c = await client();
   let seq = 1;
   await store.apply(share('addrA', 'addrA.rig', 2), seq++);
   await store.apply(share('addrB', 'addrB.x', 3), seq++);
@@ -212,7 +197,7 @@ test("a block the daemon rejected gives its round back to the current one", asyn
 test('record-shares applies a run once however resends regroup it, valid and rejected shares in order', async () => {
   const keys = new PoolKeys('t5:', 'ltc');
   const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w' });
-  const c = clients[0];
+  const c = await client();
   const invalid = (reason: 'stale' | 'lowdiff', time = 7): RecordOp => ({ kind: 'invalid', address: 'addrA', worker: 'addrA.rig', reason, time });
   const ops = [
     share('addrA', 'addrA.rig', 1, 1), share('addrB', 'addrB.x', 2, 2), invalid('stale', 3), share('addrA', 'addrA.rig', 3, 4),
