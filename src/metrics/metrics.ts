@@ -14,6 +14,9 @@ export const METRIC_PREFIX = 'headframe_';
 /** Seconds; covers a share check (sub-millisecond) up to a slow Redis round trip. */
 const SHARE_CHECK_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
+/** Seconds; a job to a handful of miners (well under a millisecond) up to tens of thousands on one fork. */
+const BROADCAST_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
 export interface PoolMetrics {
   readonly connections: Gauge<'pool'>;
   readonly disconnects: Counter<'pool' | 'reason'>;
@@ -23,6 +26,10 @@ export interface PoolMetrics {
   /** Sum of the difficulty accepted shares were credited at: rate() of it times diff1 hashes gives hashrate. */
   readonly shareDifficulty: Counter<'pool'>;
   readonly shareCheckDuration: Histogram<'pool'>;
+  /** Time one fork takes to write a job to all of its miners; kind: new-block (clean_jobs) or update. */
+  readonly jobBroadcastDuration: Histogram<'pool' | 'kind'>;
+  /** Miners the last job was written to, summed over forks. */
+  readonly jobBroadcastMiners: Gauge<'pool'>;
   /** Hashes one unit of share difficulty stands for (2^32 / the algorithm's multiplier): hashrate = rate(shareDifficulty) * this. */
   readonly hashesPerDifficulty: Gauge<'pool'>;
   /** The pool hashrate as the website's stats refresher computes it (from Redis share windows). */
@@ -96,6 +103,14 @@ export function createMetrics(registry: Registry): HeadframeMetrics {
       buckets: SHARE_CHECK_BUCKETS,
       registers: [r],
     }),
+    jobBroadcastDuration: new Histogram({
+      name: `${METRIC_PREFIX}job_broadcast_duration_seconds`,
+      help: 'Time one pool worker fork takes to write a new job to all of its miners, by kind (new-block, update).',
+      labelNames: ['pool', 'kind'],
+      buckets: BROADCAST_BUCKETS,
+      registers: [r],
+    }),
+    jobBroadcastMiners: gauge(r, 'job_broadcast_miners', 'Miners the last job was written to.', ['pool']),
     hashesPerDifficulty: gauge(r, 'pool_hashes_per_share_difficulty', 'Hashes one unit of share difficulty stands for.', ['pool'], 'max'),
     poolHashrate: gauge(r, 'pool_hashrate_hashes_per_second', 'Pool hashrate as the website computes it.', ['pool'], 'max'),
     blockCandidates: counter(r, 'block_candidates_total', 'Shares that met the network target.', ['pool']),

@@ -4,7 +4,7 @@ import type { DaemonErrorCode } from '../daemon/errors.js';
 import type { DaemonSetEvent } from '../daemon/daemon-set.js';
 import type { BlockCandidate, BlockOutcome } from '../mining/block-submitter.js';
 import type { ShareRejectReason } from '../mining/types.js';
-import type { BanEvent, DisconnectEvent, ShareEvent } from '../stratum/events.js';
+import type { BanEvent, DisconnectEvent, JobBroadcast, ShareEvent } from '../stratum/events.js';
 import type { HeadframeMetrics } from './metrics.js';
 import { recordCall, type FailureReason } from './outbound.js';
 
@@ -16,6 +16,7 @@ export interface InstrumentedPool {
   on(event: 'disconnect', listener: (event: DisconnectEvent) => void): unknown;
   on(event: 'ban', listener: (event: BanEvent) => void): unknown;
   on(event: 'daemon', listener: (event: DaemonSetEvent) => void): unknown;
+  on(event: 'broadcast', listener: (broadcast: JobBroadcast) => void): unknown;
   on(event: 'template', listener: (template: { readonly height: number; readonly target: bigint }) => void): unknown;
   on(event: 'blockCandidate', listener: (candidate: BlockCandidate) => void): unknown;
   on(event: 'block', listener: (outcome: BlockOutcome) => void): unknown;
@@ -91,6 +92,10 @@ export function instrumentPool(runtime: InstrumentedPool, metrics: HeadframeMetr
     m.shares.inc({ pool, ...shareResult(event.outcome) });
     if (event.outcome.ok) m.shareDifficulty.inc({ pool }, event.outcome.difficulty);
     m.shareCheckDuration.observe({ pool }, event.latencyMs / 1000);
+  });
+  runtime.on('broadcast', (broadcast) => {
+    m.jobBroadcastDuration.observe({ pool, kind: broadcast.cleanJobs ? 'new-block' : 'update' }, broadcast.seconds);
+    m.jobBroadcastMiners.set({ pool }, broadcast.miners);
   });
   runtime.on('template', (template) => {
     m.networkHeight.set({ pool }, template.height);

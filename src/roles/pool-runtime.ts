@@ -11,7 +11,7 @@ import { ExtranonceAllocator } from '../mining/extranonce.js';
 import { JobManager } from '../mining/job-manager.js';
 import { PoolBackend, type PoolBackendEvents } from '../mining/pool-backend.js';
 import { createStratumListeners } from '../stratum/listeners.js';
-import type { BanEvent, ConnectEvent, DisconnectEvent, ShareEvent } from '../stratum/events.js';
+import type { BanEvent, ConnectEvent, DisconnectEvent, JobBroadcast, ShareEvent } from '../stratum/events.js';
 import type { StratumServer } from '../stratum/server.js';
 import type { JobNotification } from '../mining/types.js';
 import type { RedisScripts } from '../redis/script-loader.js';
@@ -30,6 +30,8 @@ export interface PoolRuntimeEvents extends PoolBackendEvents {
   ban: [event: BanEvent];
   daemon: [event: DaemonSetEvent];
   template: [template: { readonly height: number; readonly target: bigint }];
+  /** A job written to this pool's own ports: to how many miners, in how long (the synchronous fan-out). */
+  broadcast: [broadcast: JobBroadcast];
   /** Every job this pool's own ports get; switching ports mining this pool's coin relay it too. */
   job: [job: JobNotification];
   /** The share recorder's outage queue changed (queued count, refused shares). */
@@ -106,7 +108,10 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
       logger: this.log,
       jobNumberBase: (options.generation ?? 0) * JOBS_PER_GENERATION,
       onJob: (job, active) => {
-        for (const server of this.servers) server.broadcastJob(job);
+        const started = performance.now();
+        let miners = 0;
+        for (const server of this.servers) miners += server.broadcastJob(job);
+        this.emit('broadcast', { cleanJobs: job.cleanJobs, miners, seconds: (performance.now() - started) / 1000 });
         this.emit('job', job);
         this.emit('template', { height: active.template.height, target: active.template.target });
       },

@@ -53,3 +53,10 @@ export interface StratumServerStats {
   readonly refusedBanned: number;
   readonly bannedIps: number;
 }
+
+/** One job written to a pool's own ports: to how many miners, and how long the synchronous fan-out took. */
+export interface JobBroadcast {
+  readonly cleanJobs: boolean;
+  readonly miners: number;
+  readonly seconds: number;
+}

@@ -150,10 +150,11 @@ export class StratumServer
 
   /**
    * Sends a job to every subscribed and authorized miner: the notify line is serialized once for all of them,
-   * a set_difficulty line only goes to those whose difficulty changed since they were last told.
+   * a set_difficulty line only goes to those whose difficulty changed since they were last told. Returns how many
+   * miners it was written to.
    */
-  broadcastJob(job: JobNotification): void {
-    broadcastToReady(this.connections, job);
+  broadcastJob(job: JobNotification): number {
+    return broadcastToReady(this.connections, job);
   }
 
   /** Bans an IP (e.g. on a cluster-wide ban message) and drops its live connections. */

@@ -114,20 +114,35 @@ async function scrapeMetrics(pool: RunningPool): Promise<string> {
   return (await fetch(`http://127.0.0.1:${pool.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
 }
 
-/** Mean duration (ms) and count of the pool's daemon calls by method, from the master's /metrics. */
-async function daemonCallMeans(pool: RunningPool): Promise<Record<string, { calls: number; meanMs: number }>> {
+/**
+ * Sum (s) and count of one histogram of the master's /metrics by the value of one label (summed over every other
+ * label and every process): e.g. the pool's daemon calls by method, its job broadcasts by kind.
+ */
+async function histogramTotals(pool: RunningPool, metric: string, label: string): Promise<Map<string, { sum: number; count: number }>> {
   const text = await scrapeMetrics(pool);
-  const sums = new Map<string, { sum: number; count: number }>();
-  for (const match of text.matchAll(/^headframe_outbound_request_duration_seconds_(sum|count)\{([^}]*)\} ([0-9.e+-]+)/gm)) {
-    const method = /method="([^"]+)"/.exec(match[2])?.[1];
-    if (!method) continue;
-    const entry = sums.get(method) ?? { sum: 0, count: 0 };
+  const totals = new Map<string, { sum: number; count: number }>();
+  for (const match of text.matchAll(new RegExp(`^${metric}_(sum|count)\\{([^}]*)\\} ([0-9.e+-]+)`, 'gm'))) {
+    const key = new RegExp(`${label}="([^"]+)"`).exec(match[2])?.[1];
+    if (!key) continue;
+    const entry = totals.get(key) ?? { sum: 0, count: 0 };
     if (match[1] === 'sum') entry.sum += Number(match[3]);
     else entry.count += Number(match[3]);
-    sums.set(method, entry);
+    totals.set(key, entry);
   }
-  const out: Record<string, { calls: number; meanMs: number }> = {};
-  for (const [method, { sum, count }] of sums) out[method] = { calls: count, meanMs: (sum * 1000) / Math.max(1, count) };
+  return totals;
+}
+
+/** Mean (ms) per key of what a histogram recorded between two snapshots. */
+function meansBetween(
+  before: Map<string, { sum: number; count: number }>,
+  after: Map<string, { sum: number; count: number }>,
+): Record<string, { count: number; meanMs: number }> {
+  const out: Record<string, { count: number; meanMs: number }> = {};
+  for (const [key, { sum, count }] of after) {
+    const earlier = before.get(key) ?? { sum: 0, count: 0 };
+    const n = count - earlier.count;
+    if (n > 0) out[key] = { count: n, meanMs: ((sum - earlier.sum) * 1000) / n };
+  }
   return out;
 }
 
@@ -356,7 +371,11 @@ async function main(): Promise<void> {
       try {
         await new Promise((r) => setTimeout(r, 1000));
         const baseRss = rssBytes(pool.workerPid);
+        const callsBefore = await histogramTotals(pool, 'headframe_outbound_request_duration_seconds', 'method');
+        const fanOutBefore = await histogramTotals(pool, 'headframe_job_broadcast_duration_seconds', 'kind');
         const broadcast = await newJobLatency(pool, address, values.quick ? 1000 : 5000, 5);
+        const calls = meansBetween(callsBefore, await histogramTotals(pool, 'headframe_outbound_request_duration_seconds', 'method'));
+        const fanOut = meansBetween(fanOutBefore, await histogramTotals(pool, 'headframe_job_broadcast_duration_seconds', 'kind'));
         const more = await connectListeners(pool.port, (values.quick ? 2000 : 10_000) - broadcast.miners, (i) => `${address}.more${i}`);
         const total = broadcast.miners + more.length;
         await new Promise((r) => setTimeout(r, 3000));
@@ -364,11 +383,14 @@ async function main(): Promise<void> {
         results.idle = { miners: total, baseRssMiB: baseRss / 2 ** 20, rssMiB: rss / 2 ** 20, bytesPerMiner: (rss - baseRss) / total };
         log(`  ${total} idle miners: pool worker RSS ${(baseRss / 2 ** 20).toFixed(1)} MiB -> ${(rss / 2 ** 20).toFixed(1)} MiB, ${((rss - baseRss) / total / 1024).toFixed(2)} KiB per miner`);
         results.newJob = { miners: broadcast.miners, samples: broadcast.samples, medianMs: broadcast.medianMs, medianFirstMs: broadcast.medianFirstMs };
-        // Where the first miner's wait goes: the daemon's own time for the block and the next template.
-        const calls = await daemonCallMeans(pool);
+        // Where the time goes: the daemon's own time for the block and the next template (before the first miner
+        // has the job), then the pool's write loop over every miner (the pool's own histogram).
         results.newJobDaemonCalls = calls;
-        const show = (m: string) => (calls[m] ? `${m} ${calls[m].meanMs.toFixed(1)} ms mean over ${calls[m].calls}` : `${m} not called`);
-        log(`  daemon calls of this pool: ${show('submitblock')}, ${show('getblocktemplate')}`);
+        results.newJobFanOut = fanOut;
+        const show = (m: string) => (calls[m] ? `${m} ${calls[m].meanMs.toFixed(1)} ms mean over ${calls[m].count}` : `${m} not called`);
+        log(`  daemon calls during the new blocks: ${show('submitblock')}, ${show('getblocktemplate')}`);
+        const loop = fanOut['new-block'];
+        log(`  pool write loop per new block: ${loop ? `${loop.meanMs.toFixed(1)} ms mean over ${loop.count}` : 'not measured'}`);
         broadcast.close();
         for (const m of more) m.close();
       } finally {

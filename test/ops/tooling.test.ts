@@ -44,6 +44,7 @@ function populatedExposition(): { text: () => Promise<string> } {
     rt.emit('share', { submission: {}, outcome: { ok: true, difficulty: 0.5, shareDifficulty: 1, blockHash: null }, latencyMs: 1.5 });
     rt.emit('share', { submission: {}, outcome: { ok: false, code: 23, reason: 'low-difficulty', message: 'low' }, latencyMs: 1 });
     rt.emit('template', { height: 1234, target: targetFromBits('1b0404cb') });
+    rt.emit('broadcast', { cleanJobs: true, miners: 5000, seconds: 0.08 });
     rt.emit('block', { verdict: 'accepted', candidate: { reward: 1_250_000_000n }, answers: [], confirmations: 1, submitMs: 2 });
     rt.emit('daemon', { type: 'request', daemon: '127.0.0.1:9332', method: 'getblocktemplate', durationMs: 8, errorCode: null, retry: false });
     rt.emit('daemon', { type: 'request', daemon: '127.0.0.1:9332', method: 'submitblock', durationMs: 5000, errorCode: 'DAEMON_TIMEOUT', retry: false });
@@ -185,7 +186,7 @@ describe('Grafana dashboard', { timeout: 60_000 }, () => {
         if ((result.data?.result.length ?? 0) > 0) withData.add(panel.title);
       }
     }
-    const core = ['Processes up', 'Daemons up', 'Connected miners', 'Hashrate', 'Share rate by result', 'Rejected shares by reason', 'Blocks per hour', 'Mined coins per hour', 'Paid per hour', 'Network difficulty', 'Network height', 'RPC latency p90', 'Outbound failures', 'Share check latency p99'];
+    const core = ['Processes up', 'Daemons up', 'Connected miners', 'Hashrate', 'Share rate by result', 'Rejected shares by reason', 'Blocks per hour', 'Mined coins per hour', 'Paid per hour', 'Network difficulty', 'Network height', 'RPC latency p90', 'Outbound failures', 'Share check latency p99', 'New-block job broadcast time (mean per fork)'];
     for (const title of core) assert.ok(withData.has(title), `${title} shows no data; panels with data: ${[...withData].join(', ')}`);
   });
 });

@@ -19,7 +19,8 @@ function share(outcome: ShareEvent['outcome']): ShareEvent {
 }
 
 async function value(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
-  const metric = registry.getSingleMetric(name);
+  // A histogram's _sum, _count and _bucket series belong to the metric of the base name.
+  const metric = registry.getSingleMetric(name) ?? registry.getSingleMetric(name.replace(/_(sum|count|bucket)$/, ''));
   const values = (await metric!.get()).values;
   return values.find((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x) && (!('metricName' in v) || v.metricName === name))?.value;
 }
@@ -56,6 +57,8 @@ describe('pool instrumentation', () => {
     rt.emit('share', share({ ok: false, code: 22, reason: 'duplicate', message: 'Duplicate share' }));
     rt.emit('share', share({ ok: false, code: 23, reason: 'low-difficulty', message: 'Low difficulty share' }));
     rt.emit('template', { height: 500, target: targetFromBits('1d00ffff') });
+    rt.emit('broadcast', { cleanJobs: true, miners: 5000, seconds: 0.08 });
+    rt.emit('broadcast', { cleanJobs: false, miners: 4999, seconds: 0.07 });
     rt.emit('block', { verdict: 'accepted', candidate: { reward: 1_250_000_000n }, answers: [], confirmations: 1, submitMs: 3 });
     rt.emit('block', { verdict: 'rejected', candidate: { reward: 1_250_000_000n }, answers: [], confirmations: null, submitMs: 3 });
     rt.emit('daemon', { type: 'request', daemon: '10.0.0.2:9332', method: 'getblocktemplate', durationMs: 12, errorCode: 'DAEMON_TIMEOUT', retry: true });
@@ -68,6 +71,9 @@ describe('pool instrumentation', () => {
     assert.equal(await value(registry, 'headframe_shares_total', { result: 'invalid', reason: 'low-difficulty' }), 1);
     assert.equal(await value(registry, 'headframe_share_difficulty_total', { pool: 'ltc' }), 0.75);
     assert.equal(await value(registry, 'headframe_network_height', { pool: 'ltc' }), 500);
+    assert.equal(await value(registry, 'headframe_job_broadcast_duration_seconds_sum', { kind: 'new-block' }), 0.08);
+    assert.equal(await value(registry, 'headframe_job_broadcast_duration_seconds_count', { kind: 'update' }), 1);
+    assert.equal(await value(registry, 'headframe_job_broadcast_miners', { pool: 'ltc' }), 4999);
     assert.equal(await value(registry, 'headframe_network_difficulty', { pool: 'ltc' }), 1);
     assert.equal(await value(registry, 'headframe_blocks_found_total', { pool: 'ltc' }), 1);
     assert.equal(await value(registry, 'headframe_block_submissions_total', { verdict: 'rejected' }), 1);

@@ -18,7 +18,7 @@ test('broadcastJob sends one identical notify line to every ready miner, and set
       await miners[2].until(() => (miners[2].notifications('mining.set_difficulty').length === 2 ? true : undefined));
       const diffCounts = miners.map((m) => m.notifications('mining.set_difficulty').length);
 
-      server.broadcastJob(makeJob('b1', true, 200));
+      assert.equal(server.broadcastJob(makeJob('b1', true, 200)), 3, 'written to the three ready miners');
       const lines = await Promise.all(
         miners.map((m) => m.until(() => m.lines.find((l) => l.includes('"b1"')))),
       );
