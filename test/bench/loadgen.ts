@@ -175,6 +175,9 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Reads are parsed before the next one starts, so every listening socket can read into the same buffer. */
+const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /**
  * A miner that only listens: subscribe and authorize in one write, then note when each new prevhash arrives.
  * Thousands of these measure the pool's broadcast, not this process's JSON and event plumbing.
@@ -184,18 +187,30 @@ export class ListeningMiner {
   receivedAt = 0;
   private pending = '';
   private constructor(private readonly socket: import('node:net').Socket) {
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('error', () => undefined);
   }
 
   static connect(port: number, worker: string): Promise<ListeningMiner> {
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host: '127.0.0.1', port }, () => {
+      let listener: ListeningMiner | null = null;
+      // Reads land in one shared buffer and go straight to the parser, without the stream machinery and a Buffer
+      // per read: thousands of listeners on the pool's machine must cost as little CPU as the kernel allows.
+      const socket = netConnect({
+        host: '127.0.0.1',
+        port,
+        onread: {
+          buffer: SHARED_READ_BUFFER,
+          callback: (nread: number) => {
+            listener?.onData(SHARED_READ_BUFFER.toString('latin1', 0, nread));
+            return true;
+          },
+        },
+      }, () => {
         socket.write(
           `{"id":1,"method":"mining.subscribe","params":["bench-listener"]}\n{"id":2,"method":"mining.authorize","params":[${JSON.stringify(worker)},"x"]}\n`,
         );
-        resolve(new ListeningMiner(socket));
+        listener = new ListeningMiner(socket);
+        resolve(listener);
       });
       socket.once('error', reject);
     });
