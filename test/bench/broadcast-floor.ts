@@ -64,7 +64,9 @@ export async function measureBroadcastFloor(miners: number, repeats: number) {
     if (listening.type !== 'listening') throw new Error('floor server did not start');
     const listeners = await connectListeners(listening.port, miners, (i) => `floor${i}`);
     const samples: { lastMs: number; loopMs: number }[] = [];
-    for (let r = 0; r < repeats; r++) {
+    let warmUp: { lastMs: number; loopMs: number } | null = null;
+    // As in the pool's scenario: the first line after the listeners connected is a warm-up, reported on its own.
+    for (let r = 0; r <= repeats; r++) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const prevhash = (r + 1).toString(16).padStart(64, '0');
       const written = next();
@@ -77,10 +79,12 @@ export async function measureBroadcastFloor(miners: number, repeats: number) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       const last = Math.max(...listeners.map((l) => performance.timeOrigin + l.receivedAt));
-      samples.push({ lastMs: last - report.startedAt, loopMs: report.loopMs });
+      const sample = { lastMs: last - report.startedAt, loopMs: report.loopMs };
+      if (r === 0) warmUp = sample;
+      else samples.push(sample);
     }
     for (const l of listeners) l.close();
-    return { miners, samples, lastMsMedian: median(samples.map((s) => s.lastMs)), loopMsMedian: median(samples.map((s) => s.loopMs)) };
+    return { miners, warmUp, samples, lastMsMedian: median(samples.map((s) => s.lastMs)), loopMsMedian: median(samples.map((s) => s.loopMs)) };
   } finally {
     child.send({ exit: true });
   }
