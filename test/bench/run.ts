@@ -44,7 +44,10 @@ async function startPoolProcess(
   forks = 1,
 ): Promise<RunningPool> {
   const overSocket = process.argv.includes('--redis-socket');
+  // The website role reads the share windows from Redis every refresh; off by default, as in the figures so far.
+  const withWebsite = process.argv.includes('--website');
   const metricsPort = await findFreePort();
+  const websitePort = withWebsite ? await findFreePort([metricsPort]) : 1;
   const dir = await writePoolDir({
     daemons: [pair.a],
     address,
@@ -55,6 +58,7 @@ async function startPoolProcess(
       hashing: { kernel: scenario.kernel, threads: scenario.threads },
       logging: { level: 'warn', json: false },
       metrics: { enabled: true, host: '127.0.0.1', port: metricsPort },
+      website: { enabled: withWebsite, host: '127.0.0.1', port: websitePort },
       cliPort,
     },
     pool: { jobRebroadcastTimeout: 3600, connectionTimeout: 3600, blockRefreshInterval },
@@ -307,13 +311,15 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       // The pool reaches Redis over its unix socket instead of TCP loopback.
       'redis-socket': { type: 'boolean' },
+      // The pool under test runs its website role too (stats refresher reading Redis every 10 s).
+      website: { type: 'boolean' },
     },
   });
   const wanted = new Set((values.only ?? 'shares,latency,notify,broadcast,api').split(','));
   const rounds = values.quick ? 2 : 3;
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
   log(`machine: ${machine.cores} x ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}`);
-  log(`pool -> Redis over ${values['redis-socket'] ? 'its unix socket' : 'TCP loopback'}`);
+  log(`pool -> Redis over ${values['redis-socket'] ? 'its unix socket' : 'TCP loopback'}; website role ${values.website ? 'on' : 'off'}`);
 
   // Node A (the pool's daemon) tells the pool about new tips the way operators set it up.
   const cliPort = await findFreePort();
@@ -324,7 +330,7 @@ async function main(): Promise<void> {
   ]);
   const wallet = await createWallet(pair.a, 'bench');
   const address = await newAddress(pair.a, wallet, 'bech32');
-  const results: Record<string, unknown> = { date: new Date().toISOString(), machine, redisOver: values['redis-socket'] ? 'unix socket' : 'tcp' };
+  const results: Record<string, unknown> = { date: new Date().toISOString(), machine, redisOver: values['redis-socket'] ? 'unix socket' : 'tcp', website: values.website === true };
   try {
     const scenarios: Scenario[] = [
       { name: 'node:crypto scrypt, hashing on the event loop', kernel: 'reference', threads: 0 },
