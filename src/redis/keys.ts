@@ -28,8 +28,12 @@
 //                                  a (miner address), w (worker login), d (work units), t (ms, pool clock).
 //                                  Trimmed by count (XADD MAXLEN ~ shareLogMaxLen, default SHARE_LOG_MAX_LEN) to
 //                                  bound memory; sized to cover a PPLNS window. Entry ids are Redis-time ordered.
-// hashrate                  STREAM w (worker login), d (work units) per accepted share, trimmed by time
-//                                  (MINID ~ Redis now − HASHRATE_WINDOW_MS): the website's hashrate window.
+// hashrate:<bucket>         HASH   worker login → work units of its accepted shares whose time (pool clock) falls in
+//                                  bucket = floor(ms / HASHRATE_BUCKET_MS); expires HASHRATE_WINDOW_MS after its last
+//                                  write. The website's hashrate window is the sum of the buckets it spans: its cost
+//                                  follows the number of workers, never the number of shares (a stream of every
+//                                  share read back each refresh held Redis for milliseconds at a time and showed up
+//                                  in the miners' share latency).
 // stats                     HASH   pool counters: valid, invalid (all rejected shares), and invalid by reason:
 //                                  stale, duplicate, lowdiff, other; lastShare (ms of the last valid share).
 // worker:<login>            HASH   per worker login: address, valid, invalid, stale, duplicate, lowdiff, other,
@@ -65,8 +69,14 @@ export const WORK_SCALE = 10_000;
 
 /** Default bound of the share log; ~100 bytes each, so ~100 MB per pool at the bound. */
 export const SHARE_LOG_MAX_LEN = 1_000_000;
-/** How much of the hashrate stream is kept (the website picks its window inside it). */
+/** How long hashrate buckets are kept (the website picks its window inside it). */
 export const HASHRATE_WINDOW_MS = 15 * 60 * 1000;
+/** Width of one hashrate bucket: a website window of W seconds is measured over W - 30 < w <= W seconds. */
+export const HASHRATE_BUCKET_MS = 30_000;
+
+export function hashrateBucketOf(ms: number): number {
+  return Math.floor(ms / HASHRATE_BUCKET_MS);
+}
 export const WRITER_MARKER_TTL_SECONDS = 7 * 24 * 3600;
 
 /** Credited difficulty → integer work units (see the file header). Returned as a decimal string for HINCRBY. */
@@ -119,7 +129,6 @@ export class PoolKeys {
   readonly base: string;
   readonly currentRound: RoundKeys;
   readonly shareLog: string;
-  readonly hashrate: string;
   readonly stats: string;
   readonly workers: string;
   readonly blocksPending: string;
@@ -133,7 +142,6 @@ export class PoolKeys {
     this.base = `${keyPrefix}{${poolId}}:`;
     this.currentRound = this.roundKeys('current');
     this.shareLog = `${this.base}shares`;
-    this.hashrate = `${this.base}hashrate`;
     this.stats = `${this.base}stats`;
     this.workers = `${this.base}workers`;
     this.blocksPending = `${this.base}blocks:pending`;
@@ -147,6 +155,11 @@ export class PoolKeys {
 
   worker(login: string): string {
     return `${this.base}worker:${login}`;
+  }
+
+  /** The hashrate bucket numbered `bucket` (see hashrateBucketOf). */
+  hashrateBucket(bucket: number): string {
+    return `${this.base}hashrate:${bucket}`;
   }
 
   block(height: number, hash: string): string {

@@ -1,6 +1,6 @@
 // Turns share-side operations into script calls with their keys: the only place the share path spells KEYS/ARGV.
 import type { BlockCandidate, BlockOutcome } from '../mining/block-submitter.js';
-import { blockId, HASHRATE_WINDOW_MS, type InvalidKind, type PoolKeys, SHARE_LOG_MAX_LEN, WRITER_MARKER_TTL_SECONDS } from './keys.js';
+import { blockId, HASHRATE_BUCKET_MS, HASHRATE_WINDOW_MS, hashrateBucketOf, type InvalidKind, type PoolKeys, SHARE_LOG_MAX_LEN, WRITER_MARKER_TTL_SECONDS } from './keys.js';
 import type { RedisScripts, ScriptCommand } from './script-loader.js';
 
 export type RecordOp =
@@ -33,10 +33,11 @@ export function isShareOp(op: RecordOp): op is ShareOp {
   return op.kind === 'share' || op.kind === 'invalid';
 }
 
-/** Fixed leading KEYS of record-shares; KEYS[9..] are the operations' worker keys. */
-const SHARE_FIXED_KEYS = 8;
-/** ARGV of record-shares before the four per operation. */
-const SHARE_HEAD_ARGS = 4;
+/** Fixed leading KEYS of record-shares; then the operations' worker keys, then the call's hashrate buckets. */
+const SHARE_FIXED_KEYS = 7;
+/** ARGV of record-shares before the five per operation. */
+const SHARE_HEAD_ARGS = 5;
+const ARGS_PER_OP = 5;
 
 export interface ShareStoreOptions {
   readonly scripts: RedisScripts;
@@ -44,6 +45,7 @@ export interface ShareStoreOptions {
   /** Unique per recorder instance (process start): names its writer marker. */
   readonly writerId: string;
   readonly shareLogMaxLen?: number;
+  /** How long a hashrate bucket outlives its last write (default: HASHRATE_WINDOW_MS plus one bucket). */
   readonly hashrateWindowMs?: number;
 }
 
@@ -60,8 +62,12 @@ export class ShareStore {
     this.writerKey = k.writer(options.writerId);
     this.recordShares = options.scripts.variadic('record-shares');
     const cur = k.currentRound;
-    this.fixedKeys = [this.writerKey, cur.addresses, cur.workers, cur.meta, k.shareLog, k.hashrate, k.stats, k.workers];
-    this.headArgs = [this.ttl, String(options.shareLogMaxLen ?? SHARE_LOG_MAX_LEN), String(options.hashrateWindowMs ?? HASHRATE_WINDOW_MS)];
+    this.fixedKeys = [this.writerKey, cur.addresses, cur.workers, cur.meta, k.shareLog, k.stats, k.workers];
+    this.headArgs = [
+      this.ttl,
+      String(options.shareLogMaxLen ?? SHARE_LOG_MAX_LEN),
+      String((options.hashrateWindowMs ?? HASHRATE_WINDOW_MS) + HASHRATE_BUCKET_MS),
+    ];
   }
 
   /**
@@ -71,18 +77,33 @@ export class ShareStore {
   applyMany(ops: readonly ShareOp[], firstSeq: number): Promise<number> {
     const n = ops.length;
     if (n === 0) return Promise.resolve(0);
+    const k = this.options.keys;
+    // The distinct hashrate buckets of the call's accepted shares: one in nearly every call (the shares of one
+    // event-loop turn), more only when a drained outage queue spans minutes.
+    let firstBucket = -1;
+    let buckets: number[] | null = null;
+    for (let i = 0; i < n; i++) {
+      const op = ops[i];
+      if (op.kind !== 'share') continue;
+      const bucket = hashrateBucketOf(op.time);
+      if (firstBucket === -1) firstBucket = bucket;
+      else if (bucket !== firstBucket && (buckets ??= [firstBucket]).indexOf(bucket) === -1) buckets.push(bucket);
+    }
+    const m = buckets !== null ? buckets.length : firstBucket === -1 ? 0 : 1;
     // One flat argument list, written in place: [numkeys, KEYS…, ARGV…]. This runs for every share, so it avoids
     // per-share arrays and string building beyond the worker key.
-    const keysEnd = 1 + SHARE_FIXED_KEYS + n;
-    const args: (string | number)[] = new Array(keysEnd + SHARE_HEAD_ARGS + 4 * n);
-    args[0] = SHARE_FIXED_KEYS + n;
+    const keysEnd = 1 + SHARE_FIXED_KEYS + n + m;
+    const args: (string | number)[] = new Array(keysEnd + SHARE_HEAD_ARGS + ARGS_PER_OP * n);
+    args[0] = SHARE_FIXED_KEYS + n + m;
     const fixed = this.fixedKeys;
     for (let i = 0; i < SHARE_FIXED_KEYS; i++) args[1 + i] = fixed[i];
+    if (buckets !== null) for (let j = 0; j < m; j++) args[1 + SHARE_FIXED_KEYS + n + j] = k.hashrateBucket(buckets[j]);
+    else if (m === 1) args[1 + SHARE_FIXED_KEYS + n] = k.hashrateBucket(firstBucket);
     args[keysEnd] = firstSeq;
     args[keysEnd + 1] = this.headArgs[0];
     args[keysEnd + 2] = this.headArgs[1];
     args[keysEnd + 3] = this.headArgs[2];
-    const k = this.options.keys;
+    args[keysEnd + 4] = n;
     let at = keysEnd + SHARE_HEAD_ARGS;
     for (let i = 0; i < n; i++) {
       const op = ops[i];
@@ -91,6 +112,8 @@ export class ShareStore {
       args[at++] = op.worker;
       args[at++] = op.kind === 'share' ? op.units : op.reason;
       args[at++] = op.time;
+      // 1-based index among the call's bucket keys; 0 for a rejected share, which has no hashrate.
+      args[at++] = op.kind !== 'share' ? 0 : buckets === null ? 1 : buckets.indexOf(hashrateBucketOf(op.time)) + 1;
     }
     return this.recordShares(...args).then(checkCode);
   }

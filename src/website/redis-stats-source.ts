@@ -1,12 +1,12 @@
 // StatsSource over the keys the share recorder and the payment processor keep (src/redis/keys.ts). Runs only in
-// the refresher; its cost grows with the share window, which is why pages never call it.
+// the refresher, never for a page: its cost grows with the number of workers, blocks and payments shown.
 import type { Redis } from 'ioredis';
-import { HASHRATE_WINDOW_MS, parseBlockId, PaymentKeys, PoolKeys, WORK_SCALE } from '../redis/keys.js';
+import { HASHRATE_BUCKET_MS, HASHRATE_WINDOW_MS, hashrateBucketOf, parseBlockId, PaymentKeys, PoolKeys, WORK_SCALE } from '../redis/keys.js';
 import type { BlockStatus, RawAddressPayment, RawBalance, RawBlock, RawPayment, RawPoolData, RawWorker, StatsSource } from './types.js';
 
 export interface RedisStatsSourceOptions {
   readonly keyPrefix: string;
-  /** Seconds of shares the hashrate is measured over (at most the recorder's stream, 15 min). */
+  /** Seconds of shares the hashrate is measured over (at most the recorder's bucket retention, 15 min). */
   readonly windowSeconds?: number;
   /** Workers without a share for this long are left off the pages. */
   readonly workerRetentionSeconds?: number;
@@ -15,8 +15,6 @@ export interface RedisStatsSourceOptions {
   readonly paymentsShown?: number;
   readonly maxWorkers?: number;
 }
-
-const STREAM_PAGE = 10_000;
 
 function units(value: string | undefined | null): number {
   const n = Number(value ?? 0);
@@ -45,7 +43,8 @@ export class RedisStatsSource implements StatsSource {
     private readonly redis: Redis,
     private readonly options: RedisStatsSourceOptions,
   ) {
-    this.windowSeconds = Math.min(options.windowSeconds ?? 300, HASHRATE_WINDOW_MS / 1000);
+    // At least two buckets: the window read is the buckets after the one holding its start, so never empty.
+    this.windowSeconds = Math.max(2 * (HASHRATE_BUCKET_MS / 1000), Math.min(options.windowSeconds ?? 300, HASHRATE_WINDOW_MS / 1000));
     this.retentionSeconds = options.workerRetentionSeconds ?? 24 * 3600;
     this.blocksShown = options.blocksShown ?? 100;
     this.paymentsShown = options.paymentsShown ?? 100;
@@ -55,7 +54,7 @@ export class RedisStatsSource implements StatsSource {
   async readPool(poolId: string, now: number): Promise<RawPoolData> {
     const pool = new PoolKeys(this.options.keyPrefix, poolId);
     const pay = new PaymentKeys(pool);
-    const [window, workers, round, blocks, payments, balances] = await Promise.all([
+    const [{ work: window, seconds: windowSeconds }, workers, round, blocks, payments, balances] = await Promise.all([
       this.windowWork(pool, now),
       this.workers(pool, now),
       this.redis.hgetall(pool.currentRound.addresses),
@@ -67,27 +66,25 @@ export class RedisStatsSource implements StatsSource {
     for (const [address, work] of Object.entries(round)) roundShares[address] = units(work);
     const rawWorkers: RawWorker[] = workers.map((w) => ({ ...w, windowDifficulty: window.get(w.name) ?? 0 }));
     const addressPayments = await this.addressPayments(pay, [...balances.keys()].filter((a) => (balances.get(a)?.paid ?? 0n) > 0n));
-    return { windowSeconds: this.windowSeconds, workers: rawWorkers, roundShares, ...blocks, payments, balances, addressPayments };
+    return { windowSeconds, workers: rawWorkers, roundShares, ...blocks, payments, balances, addressPayments };
   }
 
-  /** Work per worker login inside the window, read from the recorder's time-trimmed stream in pages. */
-  private async windowWork(pool: PoolKeys, now: number): Promise<Map<string, number>> {
-    const sums = new Map<string, number>();
-    let start = String(now - this.windowSeconds * 1000);
-    for (;;) {
-      const page = await this.redis.xrange(pool.hashrate, start, '+', 'COUNT', STREAM_PAGE);
-      for (const [, fields] of page) {
-        let worker = '';
-        let work = 0;
-        for (let i = 0; i < fields.length; i += 2) {
-          if (fields[i] === 'w') worker = fields[i + 1];
-          else if (fields[i] === 'd') work = units(fields[i + 1]);
-        }
-        sums.set(worker, (sums.get(worker) ?? 0) + work);
-      }
-      if (page.length < STREAM_PAGE) return sums;
-      start = `(${page[page.length - 1][0]}`;
+  /**
+   * Work per worker login over the hashrate buckets that lie inside the window (the newest one still filling), and
+   * the seconds they span: from the start of the oldest bucket read to now, just under the configured window.
+   */
+  private async windowWork(pool: PoolKeys, now: number): Promise<{ work: Map<string, number>; seconds: number }> {
+    const newest = hashrateBucketOf(now);
+    const oldest = hashrateBucketOf(now - this.windowSeconds * 1000) + 1;
+    const pipe = this.redis.pipeline();
+    for (let bucket = oldest; bucket <= newest; bucket++) pipe.hgetall(pool.hashrateBucket(bucket));
+    const replies = (await pipe.exec()) ?? [];
+    const work = new Map<string, number>();
+    for (const [error, fields] of replies) {
+      if (error) throw error;
+      for (const [login, units_] of Object.entries(fields as Record<string, string>)) work.set(login, (work.get(login) ?? 0) + units(units_));
     }
+    return { work, seconds: (now - oldest * HASHRATE_BUCKET_MS) / 1000 };
   }
 
   private async workers(pool: PoolKeys, now: number): Promise<Omit<RawWorker, 'windowDifficulty'>[]> {

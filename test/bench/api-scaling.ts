@@ -2,7 +2,7 @@
 // stay flat from 10 thousand to 1 million shares while only the refresher's pass grows.
 // Call: `await measureApiScaling()` (or with options) from the bench script; it starts and stops its own Redis.
 import { performance } from 'node:perf_hooks';
-import { WORK_SCALE } from '../../src/redis/keys.js';
+import { hashrateBucketOf, WORK_SCALE } from '../../src/redis/keys.js';
 import { startRedis } from '../helpers/redis-server.js';
 import { startWebsiteFixture, type WebsiteFixture } from '../browser/website-fixture.js';
 
@@ -35,7 +35,7 @@ async function addShares(site: WebsiteFixture, count: number, workers: number): 
     const pipe = site.redis.pipeline();
     for (let i = 0; i < batch; i += 1) {
       const login = `${ADDRESS}.w${(done + i) % workers}`;
-      pipe.xadd(site.keys.hashrate, '*', 'w', login, 'd', units);
+      pipe.hincrby(site.keys.hashrateBucket(hashrateBucketOf(now)), login, units);
       pipe.xadd(site.keys.shareLog, '*', 'a', ADDRESS, 'w', login, 'd', units, 't', String(now));
     }
     for (let w = 0; w < workers; w += 1) {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { useRedis } from '../helpers/redis-suite.js';
-import { PoolKeys, toWorkUnits } from '../../src/redis/keys.js';
+import { hashrateBucketOf, PoolKeys, toWorkUnits } from '../../src/redis/keys.js';
 import { RedisScripts } from '../../src/redis/script-loader.js';
 import { ALREADY_APPLIED, APPLIED, GAP, MERGED_BACK, NO_SUCH_BLOCK, ShareStore, type RecordOp } from '../../src/redis/share-store.js';
 import { parseBlockRecord, parseRoundMeta, parseShareLogEntry } from '../../src/redis/records.js';
@@ -73,7 +73,12 @@ test('1,000 concurrent share records from four connections sum exactly', async (
   assert.equal(meta.work, total);
   assert.equal(meta.shares, 1000);
   assert.equal(await c.xlen(keys.shareLog), 1000);
-  assert.equal(await c.xlen(keys.hashrate), 1000);
+  // The hashrate buckets hold the same work per worker (the run may have crossed a bucket boundary).
+  const bucketed = new Map<string, bigint>();
+  for (const key of await c.keys(`${keys.base}hashrate:*`)) {
+    for (const [worker, units] of Object.entries(await c.hgetall(key))) bucketed.set(worker, (bucketed.get(worker) ?? 0n) + BigInt(units));
+  }
+  assert.deepEqual(bucketed, expectWorker);
   assert.equal(await c.hget(keys.stats, 'valid'), '1000');
   for (const [worker, count] of expectWorkerCount) {
     assert.equal(await c.hget(keys.worker(worker), 'valid'), String(count), worker);
@@ -218,9 +223,32 @@ test('record-shares applies a run once however resends regroup it, valid and rej
   const log = (await c.xrange(keys.shareLog, '-', '+')).map(([id, f]) => parseShareLogEntry(id, f));
   assert.deepEqual(log.map((e) => [e.address, e.work]), [['addrA', 10_000n], ['addrB', 20_000n], ['addrA', 30_000n], ['addrB', 40_000n], ['addrA', 50_000n], ['addrC', 60_000n]]);
   assert.equal(meta.firstShareId, log[0].id);
-  assert.equal(await c.xlen(keys.hashrate), 6);
+  // Pool times 1..8 ms: every accepted share in bucket 0, which expires a retention window after its last write.
+  assert.deepEqual(await c.hgetall(keys.hashrateBucket(0)), { 'addrA.rig': '90000', 'addrB.x': '20000', 'addrB.y': '40000', 'addrC.z': '60000' });
+  assert.ok((await c.pttl(keys.hashrateBucket(0))) > 15 * 60 * 1000);
   assert.deepEqual(await c.hmget(keys.stats, 'valid', 'invalid', 'stale', 'lowdiff', 'duplicate', 'lastShare'), ['6', '2', '1', '1', null, '8']);
   assert.deepEqual(await c.hmget(keys.worker('addrA.rig'), 'valid', 'invalid', 'stale', 'lowdiff', 'lastShare', 'lastInvalid'), ['3', '2', '1', '1', '7', '6']);
   assert.equal(await c.zscore(keys.workers, 'addrC.z'), '8');
   assert.equal(await c.get(keys.writer('w')), '8');
+});
+
+test('record-shares credits each accepted share to the hashrate bucket of its own time, also in a run spanning minutes', async () => {
+  const keys = new PoolKeys('t9:', 'ltc');
+  const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w' });
+  const c = await client();
+  // A drained outage queue: shares from three 30-second buckets (and a rejected one) applied in one call.
+  const base = 1_800_000_000_000;
+  const ops = [
+    share('addrA', 'addrA.rig', 1, base + 1_000),
+    share('addrB', 'addrB.rig', 2, base + 31_000),
+    { kind: 'invalid', address: 'addrA', worker: 'addrA.rig', reason: 'stale', time: base + 32_000 },
+    share('addrA', 'addrA.rig', 3, base + 65_000),
+    share('addrA', 'addrA.rig', 4, base + 2_000),
+  ] as Extract<RecordOp, { kind: 'share' | 'invalid' }>[];
+  assert.equal(await store.applyMany(ops, 1), 5);
+  const bucket = (ms: number) => c.hgetall(keys.hashrateBucket(hashrateBucketOf(base + ms)));
+  assert.deepEqual(await bucket(0), { 'addrA.rig': '50000' });
+  assert.deepEqual(await bucket(31_000), { 'addrB.rig': '20000' });
+  assert.deepEqual(await bucket(65_000), { 'addrA.rig': '30000' });
+  assert.equal(await c.hget(keys.stats, 'stale'), '1');
 });

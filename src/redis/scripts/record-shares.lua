@@ -1,25 +1,25 @@
 -- record-shares: applies a run of consecutive share operations of one recorder (n >= 1, numbered first..first+n-1),
 -- in order, in one call. An accepted share is credited to the open round (address and worker), appended to the share
--- log and the hashrate window, and counted for the pool and its worker; a rejected share is counted by reason.
+-- log, added to its hashrate bucket, and counted for the pool and its worker; a rejected share is counted by reason.
 -- KEYS[1] writer:<writerId>      STRING last applied operation number of this recorder
 -- KEYS[2] round:current          HASH address -> work units
 -- KEYS[3] round:current:workers  HASH worker login -> work units
 -- KEYS[4] round:current:meta     HASH work, shares, startedAt, firstShareId
 -- KEYS[5] shares                 STREAM share log
--- KEYS[6] hashrate               STREAM hashrate window
--- KEYS[7] stats                  HASH pool counters
--- KEYS[8] workers                ZSET login -> last valid share (ms)
--- KEYS[8+i] worker:<login>       HASH worker counters of operation i (i = 1..n; the key count is passed per call)
+-- KEYS[6] stats                  HASH pool counters
+-- KEYS[7] workers                ZSET login -> last valid share (ms)
+-- KEYS[7+i] worker:<login>       HASH worker counters of operation i (i = 1..n)
+-- KEYS[7+n+j] hashrate:<bucket>  HASH worker login -> work units, the j-th distinct bucket of this call (j = 1..m)
 -- ARGV[1] number of the first operation  ARGV[2] writer marker TTL (s)  ARGV[3] share log MAXLEN
--- ARGV[4] hashrate window (ms); then four per operation i, at ARGV[5 + 4(i-1)] ..:
+-- ARGV[4] hashrate bucket TTL (ms)  ARGV[5] n; then five per operation i, at ARGV[6 + 5(i-1)] ..:
 --   miner address, worker login, work units (integer string: an accepted share) or the reject kind
---   (stale | duplicate | lowdiff | other: a rejected share), time (ms, pool clock)
+--   (stale | duplicate | lowdiff | other: a rejected share), time (ms, pool clock), hashrate bucket j of the share
 -- Result: the number of operations applied now (0: all were applied before, a resent call); -2 an earlier
 -- operation of this recorder is missing (nothing written: the recorder resends from the missing one, so every
 -- operation applies exactly once and in order, however resends regroup them into calls).
 -- Work units go through HINCRBY as strings: Redis adds them as exact 64-bit integers, Lua never holds them.
 
-local n = #KEYS - 8
+local n = tonumber(ARGV[5])
 local first = tonumber(ARGV[1])
 local skip = 0
 local last = redis.call('GET', KEYS[1])
@@ -32,17 +32,15 @@ end
 redis.call('SET', KEYS[1], string.format('%d', first + n - 1), 'EX', ARGV[2])
 
 local REJECTED = { stale = true, duplicate = true, lowdiff = true, other = true }
-local now = redis.call('TIME')
--- Trim the hashrate window by Redis' own clock: stream ids come from it, pool clocks may drift.
-local minid = string.format('%d', tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[4]))
 local maxlen = ARGV[3]
 local valid, invalid, lastShare, firstId, startedAt = 0, 0, nil, nil, nil
 local byKind = {}
+local buckets = {}
 
 for i = skip + 1, n do
-  local j = 5 + 4 * (i - 1)
+  local j = 6 + 5 * (i - 1)
   local address, login, units, at = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3]
-  local worker = KEYS[8 + i]
+  local worker = KEYS[7 + i]
   if REJECTED[units] then
     invalid = invalid + 1
     byKind[units] = (byKind[units] or 0) + 1
@@ -56,10 +54,12 @@ for i = skip + 1, n do
     redis.call('HINCRBY', KEYS[4], 'work', units)
     local id = redis.call('XADD', KEYS[5], 'MAXLEN', '~', maxlen, '*', 'a', address, 'w', login, 'd', units, 't', at)
     if not firstId then firstId, startedAt = id, at end
-    redis.call('XADD', KEYS[6], 'MINID', '~', minid, '*', 'w', login, 'd', units)
+    local bucket = KEYS[7 + n + tonumber(ARGV[j + 4])]
+    redis.call('HINCRBY', bucket, login, units)
+    buckets[bucket] = true
     redis.call('HINCRBY', worker, 'valid', 1)
     redis.call('HSET', worker, 'lastShare', at, 'address', address)
-    redis.call('ZADD', KEYS[8], at, login)
+    redis.call('ZADD', KEYS[7], at, login)
     lastShare = at
   end
 end
@@ -69,11 +69,12 @@ if valid > 0 then
   redis.call('HINCRBY', KEYS[4], 'shares', valid)
   redis.call('HSETNX', KEYS[4], 'startedAt', startedAt)
   redis.call('HSETNX', KEYS[4], 'firstShareId', firstId)
-  redis.call('HINCRBY', KEYS[7], 'valid', valid)
-  redis.call('HSET', KEYS[7], 'lastShare', lastShare)
+  redis.call('HINCRBY', KEYS[6], 'valid', valid)
+  redis.call('HSET', KEYS[6], 'lastShare', lastShare)
+  for bucket in pairs(buckets) do redis.call('PEXPIRE', bucket, ARGV[4]) end
 end
 if invalid > 0 then
-  redis.call('HINCRBY', KEYS[7], 'invalid', invalid)
-  for kind, count in pairs(byKind) do redis.call('HINCRBY', KEYS[7], kind, count) end
+  redis.call('HINCRBY', KEYS[6], 'invalid', invalid)
+  for kind, count in pairs(byKind) do redis.call('HINCRBY', KEYS[6], kind, count) end
 end
 return n - skip
