@@ -85,3 +85,17 @@ export function connectInBackground(client: Redis, logger: Logger): void {
     logger.debug(`first redis connect failed (${err.message}); retrying in the background`);
   });
 }
+
+/** Resolves once `client` is ready or `timeoutMs` has passed, whichever comes first (never rejects). */
+export function readyOrTimeout(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
+}

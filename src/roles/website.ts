@@ -1,7 +1,7 @@
 // The website process: serves pages, the JSON API and live updates from Redis snapshots, and takes part in
 // computing them (one website process per pool holds the refresher lock). Composition only.
 import { createAlgorithmRegistry } from '../algorithms/registry.js';
-import { connectInBackground, createRedisClient } from '../redis/connection.js';
+import { connectInBackground, createRedisClient, readyOrTimeout } from '../redis/connection.js';
 import { DaemonNetworkSource } from '../website/network-source.js';
 import { createWebsiteStack } from '../website/site.js';
 import type { RoleContext } from './role-context.js';
@@ -41,6 +41,8 @@ export async function runWebsite(ctx: RoleContext): Promise<void> {
   });
 
   await site.server.listen();
+  // The first pass waits (briefly) for Redis: started at once it fails and logs a warning on every start.
+  await readyOrTimeout(redis, 5000);
   site.refresher.start();
   const stopHashrateMetric = reportSnapshotHashrate(ctx.metrics, pools.map((p) => p.id), site.store);
   await untilShutdown(ctx.shutdown);
