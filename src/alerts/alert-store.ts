@@ -1,7 +1,8 @@
 // Redis side of the alert evaluator: the evaluator lock, stored alert states, sent notices, and the read-only views
 // of what the share recorder and payment processor write (worker last shares, pending blocks, payment halt).
 import type { Redis } from 'ioredis';
-import { AlertKeys, PaymentKeys, PoolKeys, WebsiteKeys } from '../redis/keys.js';
+import { readHashrateWindow } from '../redis/hashrate-window.js';
+import { AlertKeys, PaymentKeys, PoolKeys } from '../redis/keys.js';
 import type { FiringState } from './worker-state.js';
 
 /** Takes the lock, or renews it when this token already holds it. 1 when held afterwards. */
@@ -33,7 +34,6 @@ interface PoolKeySet {
   readonly keys: PoolKeys;
   readonly alerts: AlertKeys;
   readonly payments: PaymentKeys;
-  readonly website: WebsiteKeys;
 }
 
 function parseState(json: string | null): FiringState | null {
@@ -101,17 +101,12 @@ export class AlertStore {
     else await this.redis.hset(key, name, JSON.stringify(state));
   }
 
-  /** The pool hashrate from the website's latest snapshot (one hashrate formula for site, metrics and alerts). */
-  async poolHashrate(pool: string): Promise<{ hashrate: number; updatedAt: number } | null> {
-    const raw = await this.redis.get(this.keysOf(pool).website.snapshot);
-    if (raw === null) return null;
-    try {
-      const snapshot = JSON.parse(raw) as { hashrate?: unknown; updatedAt?: unknown };
-      if (typeof snapshot.hashrate !== 'number' || typeof snapshot.updatedAt !== 'number') return null;
-      return { hashrate: snapshot.hashrate, updatedAt: snapshot.updatedAt };
-    } catch {
-      return null;
-    }
+  /** The pool's credited share difficulty over the last `windowSeconds` (the website's window, read the same way). */
+  async poolWindow(pool: string, now: number, windowSeconds: number): Promise<{ difficulty: number; seconds: number }> {
+    const window = await readHashrateWindow(this.redis, this.keysOf(pool).keys, now, windowSeconds);
+    let difficulty = 0;
+    for (const d of window.difficulty.values()) difficulty += d;
+    return { difficulty, seconds: window.seconds };
   }
 
   /** Records a notice as sent; false when it already was (so it is sent once across restarts and instances). */
@@ -153,7 +148,7 @@ export class AlertStore {
     let entry = this.pools.get(pool);
     if (!entry) {
       const keys = new PoolKeys(this.keyPrefix, pool);
-      entry = { keys, alerts: new AlertKeys(keys), payments: new PaymentKeys(keys), website: new WebsiteKeys(keys) };
+      entry = { keys, alerts: new AlertKeys(keys), payments: new PaymentKeys(keys) };
       this.pools.set(pool, entry);
     }
     return entry;

@@ -9,13 +9,19 @@ import type { AlertStore } from './alert-store.js';
 import { AlertDelivery } from './delivery.js';
 import type { Alert, Notifier } from './notifier.js';
 import { sendNotices } from './notices.js';
+import { hashrateOf } from '../website/hashrate.js';
 import { decidePoolHashrate } from './pool-state.js';
 import { decideWorker, type FiringState, type Thresholds } from './worker-state.js';
+
+/** Seconds the pool hashrate is measured over for minPoolHashrate (the website's default window). */
+export const POOL_HASHRATE_WINDOW_SECONDS = 300;
 
 export interface EvaluatorOptions {
   readonly store: AlertStore;
   readonly config: AlertsConfig;
   readonly pools: readonly string[];
+  /** The algorithm multiplier of each pool's coin (hashes behind one unit of share difficulty are 2^32 / it). */
+  readonly multiplierOf: (pool: string) => number;
   readonly notifiers: readonly Notifier[];
   readonly logger: Logger;
   readonly now?: () => number;
@@ -127,9 +133,9 @@ export class AlertEvaluator {
     const min = this.options.config.minPoolHashrate;
     if (min <= 0) return;
     const store = this.options.store;
-    const [state, snapshot] = await Promise.all([store.poolState(pool, HASHRATE_LOW), store.poolHashrate(pool)]);
-    const fresh = snapshot !== null && now - snapshot.updatedAt <= this.thresholds.offlineAfterMs ? snapshot.hashrate : null;
-    const decision = decidePoolHashrate(state, { now, hashrate: fresh }, min, this.delivery.names);
+    const [state, window] = await Promise.all([store.poolState(pool, HASHRATE_LOW), store.poolWindow(pool, now, POOL_HASHRATE_WINDOW_SECONDS)]);
+    const hashrate = hashrateOf(window.difficulty, window.seconds, this.options.multiplierOf(pool));
+    const decision = decidePoolHashrate(state, { now, hashrate }, min, this.delivery.names);
     await this.delivery.apply(
       {
         label: `hashrate-low on ${pool}`,

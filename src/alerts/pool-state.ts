@@ -1,6 +1,6 @@
-// The pool-level low-hashrate decision, pure like the worker one: fire once when the pool's hashrate (as the website
-// computes it) is below the configured minimum, resolve when it is back. An unknown or stale hashrate changes nothing:
-// a website that stopped refreshing must not page anyone about the pool (Prometheus' rules cover a dead website).
+// The pool-level low-hashrate decision, pure like the worker one: fire once when the pool's hashrate (measured from the
+// share recorder's hashrate buckets, as the website measures it) is below the configured minimum, resolve when it is
+// back. An unknown hashrate (null) changes nothing.
 import { reachable, toSend, type Decision, type FiringState } from './worker-state.js';
 
 export interface HashrateObservation {

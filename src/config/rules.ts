@@ -68,11 +68,6 @@ export function globalRules(global: GlobalConfig, file: string): Problem[] {
       problems.push({ file, path: ['metrics', 'port'], reason: 'same port as website.port' });
     }
   }
-  // The pool hashrate the alert compares comes from the website's stats snapshots: without the website it would
-  // never fire, silently.
-  if (global.alerts.enabled && global.alerts.minPoolHashrate > 0 && !global.website.enabled) {
-    problems.push({ file, path: ['alerts', 'minPoolHashrate'], reason: 'needs website.enabled (the website computes the pool hashrate)' });
-  }
   return problems;
 }
 

@@ -1,7 +1,8 @@
 // StatsSource over the keys the share recorder and the payment processor keep (src/redis/keys.ts). Runs only in
 // the refresher, never for a page: its cost grows with the number of workers, blocks and payments shown.
 import type { Redis } from 'ioredis';
-import { HASHRATE_BUCKET_MS, HASHRATE_WINDOW_MS, hashrateBucketOf, parseBlockId, PaymentKeys, PoolKeys, WORK_SCALE } from '../redis/keys.js';
+import { HASHRATE_WINDOW_MS, parseBlockId, PaymentKeys, PoolKeys, WORK_SCALE } from '../redis/keys.js';
+import { MIN_HASHRATE_WINDOW_SECONDS, readHashrateWindow } from '../redis/hashrate-window.js';
 import type { BlockStatus, RawAddressPayment, RawBalance, RawBlock, RawPayment, RawPoolData, RawWorker, StatsSource } from './types.js';
 
 export interface RedisStatsSourceOptions {
@@ -43,8 +44,7 @@ export class RedisStatsSource implements StatsSource {
     private readonly redis: Redis,
     private readonly options: RedisStatsSourceOptions,
   ) {
-    // At least two buckets: the window read is the buckets after the one holding its start, so never empty.
-    this.windowSeconds = Math.max(2 * (HASHRATE_BUCKET_MS / 1000), Math.min(options.windowSeconds ?? 300, HASHRATE_WINDOW_MS / 1000));
+    this.windowSeconds = Math.max(MIN_HASHRATE_WINDOW_SECONDS, Math.min(options.windowSeconds ?? 300, HASHRATE_WINDOW_MS / 1000));
     this.retentionSeconds = options.workerRetentionSeconds ?? 24 * 3600;
     this.blocksShown = options.blocksShown ?? 100;
     this.paymentsShown = options.paymentsShown ?? 100;
@@ -54,8 +54,8 @@ export class RedisStatsSource implements StatsSource {
   async readPool(poolId: string, now: number): Promise<RawPoolData> {
     const pool = new PoolKeys(this.options.keyPrefix, poolId);
     const pay = new PaymentKeys(pool);
-    const [{ work: window, seconds: windowSeconds }, workers, round, blocks, payments, balances] = await Promise.all([
-      this.windowWork(pool, now),
+    const [{ difficulty: window, seconds: windowSeconds }, workers, round, blocks, payments, balances] = await Promise.all([
+      readHashrateWindow(this.redis, pool, now, this.windowSeconds),
       this.workers(pool, now),
       this.redis.hgetall(pool.currentRound.addresses),
       this.blocks(pool, pay),
@@ -67,24 +67,6 @@ export class RedisStatsSource implements StatsSource {
     const rawWorkers: RawWorker[] = workers.map((w) => ({ ...w, windowDifficulty: window.get(w.name) ?? 0 }));
     const addressPayments = await this.addressPayments(pay, [...balances.keys()].filter((a) => (balances.get(a)?.paid ?? 0n) > 0n));
     return { windowSeconds, workers: rawWorkers, roundShares, ...blocks, payments, balances, addressPayments };
-  }
-
-  /**
-   * Work per worker login over the hashrate buckets that lie inside the window (the newest one still filling), and
-   * the seconds they span: from the start of the oldest bucket read to now, just under the configured window.
-   */
-  private async windowWork(pool: PoolKeys, now: number): Promise<{ work: Map<string, number>; seconds: number }> {
-    const newest = hashrateBucketOf(now);
-    const oldest = hashrateBucketOf(now - this.windowSeconds * 1000) + 1;
-    const pipe = this.redis.pipeline();
-    for (let bucket = oldest; bucket <= newest; bucket++) pipe.hgetall(pool.hashrateBucket(bucket));
-    const replies = (await pipe.exec()) ?? [];
-    const work = new Map<string, number>();
-    for (const [error, fields] of replies) {
-      if (error) throw error;
-      for (const [login, units_] of Object.entries(fields as Record<string, string>)) work.set(login, (work.get(login) ?? 0) + units(units_));
-    }
-    return { work, seconds: (now - oldest * HASHRATE_BUCKET_MS) / 1000 };
   }
 
   private async workers(pool: PoolKeys, now: number): Promise<Omit<RawWorker, 'windowDifficulty'>[]> {

@@ -8,7 +8,7 @@ import { AlertEvaluator } from '../../src/alerts/evaluator.js';
 import { buildNotifiers } from '../../src/alerts/start-alerts.js';
 import type { AlertsConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/log/logger.js';
-import { PoolKeys } from '../../src/redis/keys.js';
+import { HASHRATE_BUCKET_MS, PoolKeys, WORK_SCALE } from '../../src/redis/keys.js';
 import { RedisScripts } from '../../src/redis/script-loader.js';
 import { ShareStore } from '../../src/redis/share-store.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
@@ -39,6 +39,7 @@ describe('alert evaluator on Redis with a Telegram stand-in', { timeout: 60_000 
       store: new AlertStore(client(), PREFIX),
       config,
       pools: [POOL],
+      multiplierOf: () => 65536,
       notifiers: buildNotifiers(config),
       logger,
       now: () => at.now,
@@ -159,36 +160,37 @@ describe('alert evaluator on Redis with a Telegram stand-in', { timeout: 60_000 
     await ev.stop();
   });
 
-  test('a pool hashrate (from the website snapshot) below minPoolHashrate fires once and resolves; a stale snapshot changes nothing', async () => {
+  test('the pool hashrate of the last 5 minutes (the share recorder\'s buckets, no website needed) below minPoolHashrate fires once and resolves', async () => {
     api.calls.length = 0;
-    const clock = { now: T0 + 10_000_000 };
-    const snapshotKey = `${PREFIX}{${POOL}}:website:snapshot`;
-    const writer = client();
-    const snapshot = (hashrate: number, updatedAt: number) => writer.set(snapshotKey, JSON.stringify({ id: POOL, hashrate, updatedAt }));
+    // At a bucket boundary the window read is nine whole 30-second buckets: 270 s.
+    const clock = { now: Math.ceil((T0 + 10_000_000) / HASHRATE_BUCKET_MS) * HASHRATE_BUCKET_MS };
     const ev = new AlertEvaluator({
       store: new AlertStore(client(), PREFIX),
       config: { ...config, minPoolHashrate: 1e6 },
       pools: [POOL],
+      multiplierOf: () => 65536,
       notifiers: buildNotifiers(config),
       logger,
       now: () => clock.now,
     });
+    /** A share whose work makes `hashrate` over the 270 s window at scrypt's multiplier. */
+    const shareWorth = (worker: string, hashrate: number, time: number) =>
+      shares.apply({ kind: 'share', address: ADDRESS, worker: `${ADDRESS}.${worker}`, units: String(Math.round(((hashrate * 270 * 65536) / 2 ** 32) * WORK_SCALE)), time }, ++seq);
     const aboutPool = () => api.sent().filter((c) => String(c.body.text).includes(`Pool ${POOL} hashrate`));
-    await snapshot(2e6, clock.now);
+    await shareWorth('rig-a', 2e6, clock.now - 60_000);
     await ev.runOnce();
     assert.equal(aboutPool().length, 0);
-    await snapshot(3.5e5, clock.now);
+    // Five minutes on, the window holds only a smaller share.
+    clock.now += 300_000;
+    await shareWorth('rig-b', 3.5e5, clock.now - 1_000);
     await ev.runOnce();
     await ev.runOnce();
     assert.equal(aboutPool().length, 1);
     assert.match(String(aboutPool()[0].body.text), /350\.0 kH\/s, below the 1\.00 MH\/s minimum/);
-    // A snapshot older than workerOfflineAfter is not evidence either way.
-    await snapshot(5e6, clock.now - 60_000);
+    await shareWorth('rig-b', 5e6, clock.now - 500);
     await ev.runOnce();
-    assert.equal(api.deleted().length, 0);
-    await snapshot(5e6, clock.now);
-    await ev.runOnce();
-    assert.deepEqual(api.deleted().map((c) => c.body.message_id), [aboutPool()[0].messageId]);
+    assert.ok(api.deleted().some((c) => c.body.message_id === aboutPool()[0].messageId), 'the pool alert is resolved');
+    assert.equal(aboutPool().length, 1, 'fired once');
     await ev.stop();
   });
 });

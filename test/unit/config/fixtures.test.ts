@@ -57,7 +57,6 @@ const broken: Record<string, string[]> = {
     'config.json: redis.pasword: unknown key',
     'config.json: clustering.forks: must be a positive integer or "auto"',
   ],
-  'alert-needs-website': ['config.json: alerts.minPoolHashrate: needs website.enabled (the website computes the pool hashrate)'],
   'listener-ports': [
     'config.json: metrics.port: same port as website.port',
     'pool_configs/ltc.json: ports.17117: also used by config.json cliPort',
