@@ -24,10 +24,7 @@ export async function connectMiners(port: number, count: number, worker: (i: num
       Array.from({ length: Math.min(batch, count - start) }, async (_, k) => {
         const miner = new TestMiner({ port });
         await miner.connect();
-        await miner.subscribe();
-        const auth = await miner.authorize(worker(start + k));
-        if (auth.result !== true) throw new Error(`authorize failed: ${JSON.stringify(auth.error)}`);
-        await miner.waitForJob();
+        await miner.login(worker(start + k));
         return miner;
       }),
     );

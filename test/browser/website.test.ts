@@ -74,10 +74,7 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
     const miner = new TestMiner({ port: pool.stratumPort });
     miners.set(login, miner);
     await miner.connect();
-    await miner.subscribe();
-    const auth = await miner.authorize(login);
-    assert.equal(auth.result, true, `authorize ${login}: ${JSON.stringify(auth.error)}`);
-    await miner.waitForJob();
+    await miner.login(login);
     return miner;
   }
 

@@ -148,6 +148,14 @@ export class TestMiner extends EventEmitter {
     return this.request('mining.authorize', [user, password]);
   }
 
+  /** Subscribe, authorize `user` (throwing unless the pool says true), then the first job: a miner ready to mine. */
+  async login(user: string, password = 'x', timeoutMs = 15000): Promise<MinerJob> {
+    await this.subscribe();
+    const auth = await this.authorize(user, password);
+    if (auth.result !== true) throw new Error(`authorize ${user}: ${JSON.stringify(auth.error)}`);
+    return this.waitForJob(() => true, timeoutMs);
+  }
+
   /** Resolves with the next job (or the current one if it arrived already and `fresh` is false). */
   waitForJob(predicate: (job: MinerJob) => boolean = () => true, timeoutMs = 15000): Promise<MinerJob> {
     if (this.job && predicate(this.job)) return Promise.resolve(this.job);

@@ -104,10 +104,8 @@ describe('a running pool, scraped by a real Prometheus', { timeout: 120_000 }, (
     const miner = new TestMiner({ port: dir.stratumPort });
     miners.push(miner);
     await miner.connect();
-    await miner.subscribe();
     const worker = `${address}.rig1`;
-    assert.equal((await miner.authorize(worker)).result, true);
-    const job = await miner.waitForJob();
+    const job = await miner.login(worker);
     const blockTarget = targetFromBitsHex(job.nbits);
     for (let i = 0; i < 3; i++) {
       const share = await miner.mineShare({ worker, job, accept: (pow) => pow > blockTarget });
@@ -178,9 +176,7 @@ describe('a running pool, scraped by a real Prometheus', { timeout: 120_000 }, (
     const miner = new TestMiner({ port: dir.stratumPort });
     miners.push(miner);
     await miner.connect();
-    await miner.subscribe();
-    assert.equal((await miner.authorize(login)).result, true);
-    const job = await miner.waitForJob();
+    const job = await miner.login(login);
     const blockTarget = targetFromBitsHex(job.nbits);
     assert.equal((await miner.mineShare({ worker: login, job, accept: (pow) => pow > blockTarget })).answer.result, true);
     for (const deadline = Date.now() + 10_000; telegram.deleted().length === 0; ) {

@@ -39,9 +39,7 @@ describe('a block found on one fork reaches the other forks through the master',
       const miner = new TestMiner({ port: dir.stratumPort });
       miners.push(miner);
       await miner.connect();
-      await miner.subscribe();
-      assert.equal((await miner.authorize(`${address}.rig${i}`)).result, true);
-      await miner.waitForJob();
+      await miner.login(`${address}.rig${i}`);
     }
     assert.equal(new Set(miners.map(forkOf)).size, 2, 'a miner on each fork');
   });

@@ -58,9 +58,7 @@ describe('litecoind -blocknotify through a running master', { timeout: 60_000 },
       const miner = new TestMiner({ port: dir.stratumPort });
       miners.push(miner);
       await miner.connect();
-      await miner.subscribe();
-      assert.equal((await miner.authorize(`${address}.rig${i}`)).result, true);
-      await miner.waitForJob();
+      await miner.login(`${address}.rig${i}`);
     }
   });
 

@@ -93,9 +93,7 @@ describe('hostile input against the real pool', { timeout: 120_000 }, () => {
   test('garbage, invalid JSON, wrong types and a pipelined thousand: all answered, in order; others keep mining', async () => {
     const honest = new TestMiner({ port: pool.stratumPort });
     await honest.connect();
-    await honest.subscribe();
-    assert.equal((await honest.authorize(`${address}.honest`)).result, true);
-    await honest.waitForJob();
+    await honest.login(`${address}.honest`);
 
     const hostile = await RawClient.open(pool.stratumPort);
     // Lines without a usable id: answered with an error carrying id null (or ignored), never a crash.

@@ -34,10 +34,7 @@ describe('pool mining on regtest', { timeout: 240_000 }, () => {
     const miner = new TestMiner({ port });
     miners.push(miner);
     await miner.connect();
-    await miner.subscribe();
-    const auth = await miner.authorize(user);
-    assert.equal(auth.result, true, `authorize ${user}: ${JSON.stringify(auth.error)}`);
-    await miner.waitForJob();
+    await miner.login(user);
     return miner;
   }
 

@@ -46,9 +46,7 @@ describe('reloadpool on a running master', { timeout: 90_000 }, () => {
       miners.push(miner);
       try {
         await miner.connect();
-        await miner.subscribe();
-        assert.equal((await miner.authorize(`${address}.${worker}`)).result, true);
-        await miner.waitForJob(() => true, 10_000);
+        await miner.login(`${address}.${worker}`, 'x', 10_000);
         return miner;
       } catch (err) {
         miner.close();

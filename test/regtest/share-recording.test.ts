@@ -38,10 +38,8 @@ async function startLoad(port: number, address: string): Promise<Load> {
     const miner = new TestMiner({ port });
     miners.push(miner);
     await miner.connect();
-    await miner.subscribe();
     const worker = `${address}.load${i}`;
-    assert.equal((await miner.authorize(worker)).result, true);
-    await miner.waitForJob();
+    await miner.login(worker);
     const closed = new Promise<null>((resolve) => miner.once('close', () => resolve(null)));
     loops.push(
       (async () => {
