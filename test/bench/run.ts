@@ -364,10 +364,11 @@ async function main(): Promise<void> {
     }
 
     if (wanted.has('notify')) {
-      log('scenario: blocknotify from the daemon to miners (1000 miners, template polling off)');
+      const notifyMiners = values.quick ? 200 : 1000;
+      log(`scenario: blocknotify from the daemon to miners (${notifyMiners} miners, template polling off)`);
       const notified = await startPoolProcess(pair, redis, address, scenarios[1], cliPort, 60_000);
       try {
-        const miners = await connectMiners(notified.port, values.quick ? 200 : 1000, (i) => `${address}.notify${i}`);
+        const miners = await connectMiners(notified.port, notifyMiners, (i) => `${address}.notify${i}`);
         const samples = [];
         for (let r = 0; r < 5; r++) {
           const sample = await measureBlocknotifyLatency({ miners, mineBlock: async () => (await mine(pair.b, 1))[0] });
