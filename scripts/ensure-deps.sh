@@ -10,6 +10,7 @@ declare -A binary_of=(
   [chromium]=/usr/bin/chromium
   [prometheus]=/usr/bin/prometheus
   [docker-compose]=/usr/bin/docker-compose
+  [openssl]=/usr/bin/openssl
 )
 wanted=(redis-server litecoind "$@")
 missing=()

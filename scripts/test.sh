@@ -3,5 +3,5 @@
 # Extra arguments filter test files by path substring (e.g. `npm test -- unit/`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/prepare.sh chromium prometheus docker-compose
+bash scripts/prepare.sh chromium prometheus docker-compose openssl
 exec node scripts/run-tests.mjs "$@"

@@ -15,7 +15,7 @@ export function coinIdOf(coinField: string): string {
 
 export function resolvePool(id: string, file: string, value: PoolFile, coin: CoinConfig): PoolConfig {
   const ports: PortConfig[] = Object.entries(value.ports)
-    .map(([key, port]) => ({ port: Number(key), diff: port.diff, varDiff: port.varDiff }))
+    .map(([key, port]) => ({ port: Number(key), diff: port.diff, varDiff: port.varDiff, tls: port.tls }))
     .sort((a, b) => a.port - b.port);
   const { daemon, ...payment } = value.paymentProcessing;
   return {

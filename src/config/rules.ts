@@ -1,9 +1,11 @@
 // Rules a schema cannot express: they need the coin file, another pool, or config.json.
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import BigNumber from 'bignumber.js';
 import { AddressError, addressToOutputScript } from '../blockchain/bitcoin/address.js';
 import type { Problem } from './issues.js';
 import type { PoolFile } from './schema-pool.js';
-import type { CoinConfig, GlobalConfig } from './types.js';
+import type { CoinConfig, GlobalConfig, TlsFiles } from './types.js';
 
 /** A pool file that passed its schema, with the coin it names (null when that coin file is missing or broken). */
 export interface CheckedPool {
@@ -21,6 +23,34 @@ function addressReason(address: string, coin: CoinConfig, network: PoolFile['net
     if (!(err instanceof AddressError)) throw err;
     return `not a valid ${coin.name} ${network} address: ${err.message}`;
   }
+}
+
+/**
+ * The TLS files of a set of ports (`path` leads to the ports object in `file`): each readable, and together a
+ * certificate and key that make a working TLS context, so a bad file stops start-up instead of the port.
+ */
+export function tlsRules(file: string, path: readonly PropertyKey[], ports: Readonly<Record<string, { readonly tls: TlsFiles | null }>>): Problem[] {
+  const problems: Problem[] = [];
+  for (const [key, port] of Object.entries(ports)) {
+    if (port.tls === null) continue;
+    const read = (which: 'cert' | 'key'): Buffer | null => {
+      try {
+        return readFileSync(port.tls![which]);
+      } catch (err) {
+        problems.push({ file, path: [...path, key, 'tls', which], reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+        return null;
+      }
+    };
+    const cert = read('cert');
+    const keyPem = read('key');
+    if (cert === null || keyPem === null) continue;
+    try {
+      createSecureContext({ cert, key: keyPem });
+    } catch (err) {
+      problems.push({ file, path: [...path, key, 'tls'], reason: `certificate and key are not a usable pair (${(err as Error).message})` });
+    }
+  }
+  return problems;
 }
 
 /** Checks one pool against its coin; applies to disabled pools too, so enabling one later cannot surprise. */
@@ -44,6 +74,7 @@ export function poolRules(pool: CheckedPool): Problem[] {
       reason: `percentages add up to ${total.toFixed()} (must stay below 100, the rest goes to the miners)`,
     });
   }
+  problems.push(...tlsRules(file, ['ports'], value.ports));
   return problems;
 }
 

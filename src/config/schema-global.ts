@@ -62,7 +62,7 @@ const switchSchema = z
   .transform((s) => ({
     coins: s.coins,
     ports: Object.entries(s.ports)
-      .map(([key, port]) => ({ port: Number(key), diff: port.diff, varDiff: port.varDiff }))
+      .map(([key, port]) => ({ port: Number(key), diff: port.diff, varDiff: port.varDiff, tls: port.tls }))
       .sort((a, b) => a.port - b.port),
   }));
 

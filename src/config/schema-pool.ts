@@ -1,5 +1,6 @@
 // pool_configs/<id>.json: one pool (one coin on one network). Cross-file rules (coin exists, addresses, ports shared
 // between pools) live in rules.ts because a single file cannot answer them.
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { AmountError, coinsToBaseUnits } from './amount.js';
 import { host, nonNegativeInt, percent, portNumber, positiveInt, positiveNumber, reason } from './schema-common.js';
@@ -17,10 +18,18 @@ export const varDiffSchema = z
     if (v.minDiff > v.maxDiff) ctx.addIssue({ code: 'custom', message: 'minDiff is greater than maxDiff', input: v });
   });
 
+const absolutePath = z
+  .string({ error: reason('must be an absolute file path') })
+  .refine((path) => isAbsolute(path), { error: 'must be an absolute file path' });
+
+/** Stratum over TLS on this port: PEM files, read when the port opens (a reload picks up a renewed certificate). */
+export const tlsSchema = z.strictObject({ cert: absolutePath, key: absolutePath });
+
 export const portSchema = z
   .strictObject({
     diff: positiveNumber,
     varDiff: varDiffSchema.nullable().default(null),
+    tls: tlsSchema.nullable().default(null),
   })
   .superRefine((p, ctx) => {
     const v = p.varDiff;

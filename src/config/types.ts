@@ -46,6 +46,13 @@ export interface PortConfig {
   /** Starting (or fixed, without varDiff) share difficulty. */
   readonly diff: number;
   readonly varDiff: VarDiffConfig | null;
+  /** Stratum over TLS: absolute paths of the PEM certificate (chain) and key; null for plain TCP. */
+  readonly tls: TlsFiles | null;
+}
+
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
 }
 
 export interface DaemonConfig {

@@ -1,7 +1,7 @@
 // Profit-switch rules that need the pools: every switched coin is mined by an enabled pool, all coins of a switch
 // share one algorithm, switching ports collide with nothing, and the switcher can price every coin it compares.
 import type { Problem } from '../config/issues.js';
-import type { CheckedPool } from '../config/rules.js';
+import { tlsRules, type CheckedPool } from '../config/rules.js';
 import type { GlobalConfig } from '../config/types.js';
 
 export function profitSwitchRules(global: GlobalConfig, pools: readonly CheckedPool[], file: string): Problem[] {
@@ -35,6 +35,7 @@ export function profitSwitchRules(global: GlobalConfig, pools: readonly CheckedP
       if (owner) problems.push({ file, path: [...at, 'ports', String(port.port)], reason: `also used by ${owner}` });
       else portOwner.set(port.port, `switch "${sw.name}"`);
     }
+    problems.push(...tlsRules(file, [...at, 'ports'], Object.fromEntries(sw.ports.map((p) => [String(p.port), p]))));
     if (profitSwitch.enabled) {
       for (const coin of sw.coins) {
         if (!profitSwitch.priceSources.some((s) => Object.hasOwn(s.prices, coin))) {

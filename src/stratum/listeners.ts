@@ -7,7 +7,7 @@ import { BanList } from './banning.js';
 import { StratumServer } from './server.js';
 
 export function createStratumListeners(options: {
-  readonly ports: readonly Pick<PortConfig, 'port' | 'diff' | 'varDiff'>[];
+  readonly ports: readonly Pick<PortConfig, 'port' | 'diff' | 'varDiff' | 'tls'>[];
   /** Connection timeout, line limit and banning come from this pool's settings. */
   readonly limits: Pick<PoolConfig, 'connectionTimeout' | 'maxLineBytes' | 'banning'>;
   readonly backend: StratumBackend;
@@ -29,6 +29,7 @@ export function createStratumListeners(options: {
         backend: options.backend,
         logger: options.logger.child({ port: port.port }),
         banList,
+        tls: port.tls,
       }),
   );
 }

@@ -1,7 +1,9 @@
 // One stratum listener (one configured port): accepts miners, owns their connections, broadcasts jobs.
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { BanningConfig, VarDiffConfig } from '../config/types.js';
+import { createServer as createTlsServer } from 'node:tls';
+import type { BanningConfig, TlsFiles, VarDiffConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { JobNotification, ShareOutcome, ShareSubmission, StratumBackend } from '../mining/types.js';
 import { BanList, type BanReason } from './banning.js';
@@ -30,10 +32,14 @@ export interface StratumServerOptions {
   readonly maxWriteBufferBytes?: number;
   /** Share one ban list between a pool's ports; by default each server keeps its own. */
   readonly banList?: BanList;
+  /** Stratum over TLS with these PEM files (read here, so a reloaded pool serves a renewed certificate). */
+  readonly tls?: TlsFiles | null;
 }
 
 const DEFAULT_MAX_WRITE_BUFFER = 1024 * 1024;
 const KEEPALIVE_DELAY_MS = 60_000;
+/** A client that opens a TLS port and never completes the handshake holds a socket this long at most. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export class StratumServer
   extends EventEmitter<StratumServerEvents>
@@ -64,7 +70,7 @@ export class StratumServer
     this.logger = options.logger;
     this.ownsBanList = options.banList === undefined;
     this.banList = options.banList ?? new BanList(options.banning, this.clock);
-    this.server = createServer(
+    this.server = options.tls ? this.createTlsListener(options.tls) : createServer(
       { noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS },
       (socket) => this.accept(socket),
     );
@@ -281,14 +287,40 @@ export class StratumServer
 
   // ---- internals ----
 
-  private accept(socket: Socket): void {
+  private createTlsListener(files: TlsFiles): Server {
+    const server = createTlsServer(
+      { cert: readFileSync(files.cert), key: readFileSync(files.key), handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS },
+      (socket) => this.accept(socket),
+    );
+    // Before the handshake: a banned IP costs no TLS work, and every socket gets the plain port's TCP settings.
+    server.on('connection', (raw: Socket) => {
+      if (this.admittedIp(raw) === null) return;
+      raw.setNoDelay(true);
+      raw.setKeepAlive(true, KEEPALIVE_DELAY_MS);
+    });
+    // Plain TCP on a TLS port, a client that rejects our certificate, a handshake timeout: the socket is gone,
+    // nothing reached stratum, so it is logged quietly rather than as a miner's error.
+    server.on('tlsClientError', (err, socket) => {
+      this.logger.debug('TLS handshake failed', { ip: socket.remoteAddress, err: err.message });
+    });
+    return server;
+  }
+
+  /** The IP of a socket that may connect; null once a socket from a banned (or unknown) address is dropped. */
+  private admittedIp(socket: Socket): string | null {
     const ip = normalizeIp(socket.remoteAddress);
     if (ip === null || this.banList.isBanned(ip)) {
       if (ip !== null) this.counters.refusedBanned += 1;
       socket.on('error', ignore);
       socket.destroy();
-      return;
+      return null;
     }
+    return ip;
+  }
+
+  private accept(socket: Socket): void {
+    const ip = this.admittedIp(socket);
+    if (ip === null) return;
     const now = this.clock();
     const { diff, varDiff } = this.options.difficulty;
     const vardiff = varDiff === null ? null : new VarDiff(varDiff, diff, now);

@@ -57,6 +57,12 @@ const broken: Record<string, string[]> = {
     'config.json: redis.pasword: unknown key',
     'config.json: clustering.forks: must be a positive integer or "auto"',
   ],
+  // Paths must be absolute; files must exist (checked for disabled pools too, and before any port opens).
+  'tls-files': [
+    'pool_configs/ltc.json: ports.3334.tls.cert: cannot be read (ENOENT)',
+    'pool_configs/ltc.json: ports.3334.tls.key: cannot be read (ENOENT)',
+    'pool_configs/relative.json: ports.4444.tls.cert: must be an absolute file path',
+  ],
   'listener-ports': [
     'config.json: metrics.port: same port as website.port',
     'pool_configs/ltc.json: ports.17117: also used by config.json cliPort',

@@ -28,7 +28,7 @@ export function pool(id: string, overrides: { enabled?: boolean; payments?: bool
     address: 'placeholder',
     rewardRecipients: [],
     poolTag: '/headframe/',
-    ports: [{ port: 3333, diff: 8, varDiff: null }],
+    ports: [{ port: 3333, diff: 8, varDiff: null, tls: null }],
     daemons: [daemon],
     paymentProcessing: {
       enabled: overrides.payments ?? false,

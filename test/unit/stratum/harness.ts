@@ -1,6 +1,7 @@
 // Test scaffolding for the stratum server: a backend whose verdicts the test controls, a server on a free
 // 127.0.0.1 port below 32768, and a line-oriented TCP client.
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { randomInt } from 'node:crypto';
 import type { BanningConfig } from '../../../src/config/types.js';
 import { createLogger } from '../../../src/log/logger.js';
@@ -148,6 +149,14 @@ export class TestClient {
   static connect(server: StratumServer): Promise<TestClient> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: '127.0.0.1', port: server.port }, () => resolve(new TestClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Over TLS, trusting only `ca` (the test's self-signed certificate): resolves once the handshake is done. */
+  static connectTls(server: StratumServer, ca: Buffer): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: server.port, ca }, () => resolve(new TestClient(socket)));
       socket.once('error', reject);
     });
   }

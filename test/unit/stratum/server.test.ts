@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import type { DisconnectEvent, ShareEvent } from '../../../src/stratum/events.js';
 import type { ShareOutcome, ShareSubmission } from '../../../src/mining/types.js';
 import { BANNING_OFF, GOOD_ADDRESS, makeJob, startServer, TestBackend, TestClient, withServer } from './harness.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { selfSignedCertificate } from '../../helpers/tls-files.js';
 
 const RIG = `${GOOD_ADDRESS}.rig1`;
 
@@ -301,5 +306,35 @@ test('handOver to a vardiff port keeps what is known of each miner: its learned 
   } finally {
     for (const c of [suggester, silent, learner]) c.close();
     await Promise.all([fixedPort, vardiffPort, fixedSuccessor, vardiffSuccessor].map((s) => s.close()));
+  }
+});
+
+test('a TLS port: a miner trusting the pool certificate logs in and mines over TLS; plain TCP there reaches no stratum', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'headframe-tls-'));
+  try {
+    const files = await selfSignedCertificate(dir);
+    const backend = new TestBackend();
+    const server = await startServer(backend, { tls: files });
+    try {
+      const miner = await TestClient.connectTls(server, readFileSync(files.cert));
+      assert.equal((miner.socket as TLSSocket).authorized, true, 'the certificate verifies against the test CA');
+      await miner.login(RIG);
+      assert.equal((await miner.submit(RIG, '00000001')).result, true);
+      assert.equal(backend.submissions.length, 1);
+      server.broadcastJob(makeJob('t2', true));
+      await miner.waitFor((m) => m.params?.[0] === 't2');
+      miner.close();
+
+      // A miner that forgot TLS: its JSON is no handshake, the socket is dropped without a stratum answer.
+      const plain = await TestClient.connect(server);
+      plain.send(JSON.stringify({ id: 1, method: 'mining.subscribe', params: [] }) + '\n');
+      assert.equal(await plain.waitClosed(5000), true);
+      assert.equal(plain.messages.length, 0);
+      assert.equal(server.connectionCount, 0);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
