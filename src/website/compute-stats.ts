@@ -100,6 +100,7 @@ export function computeStats(input: ComputeInput): ComputedStats {
       port: p.port,
       diff: p.diff,
       varDiff: p.varDiff ? { minDiff: p.varDiff.minDiff, maxDiff: p.varDiff.maxDiff } : null,
+      tls: p.tls !== null,
     })),
     lastBlock,
     roundShares,

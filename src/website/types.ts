@@ -103,6 +103,8 @@ export interface PortView {
   readonly port: number;
   readonly diff: number;
   readonly varDiff: { readonly minDiff: number; readonly maxDiff: number } | null;
+  /** Stratum over TLS (stratum+ssl://) rather than plain TCP. */
+  readonly tls: boolean;
 }
 
 export interface PoolSnapshot {

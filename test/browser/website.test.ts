@@ -4,7 +4,9 @@
 // the wallet's), charts are drawn, a block found through the pool reaches an open page over the websocket, a
 // hostile worker name stays text, and the console stays clean.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { notifyPrevHash } from '../../src/blockchain/bitcoin/job-template.js';
@@ -18,6 +20,8 @@ import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
 import { coinbaseOf, fundPoolFromB, MINERS_WALLET, POOL_WALLET, paymentTxids, startProcessor, unitsAt } from '../regtest/payments-support.js';
 import { startPoolSite, WINDOW_SECONDS, type PoolSite } from './pool-site.js';
 import { startMiningScene } from '../helpers/mining-scene.js';
+import { findFreePorts } from '../helpers/ports.js';
+import { selfSignedCertificate } from '../helpers/tls-files.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = new URL('../../../test-output/', import.meta.url).pathname;
@@ -61,6 +65,8 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
   let pair: RegtestPair;
   let redis: RedisHandle;
   let pool: RunningPool;
+  let tlsPortNumber = 0;
+  let tlsDir = '';
   let site: PoolSite;
   let browser: Browser;
   let poolAddress: string;
@@ -149,11 +155,16 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
     await fundPoolFromB(pair, poolAddress);
 
     const daemon = { host: pair.a.host, port: pair.a.rpcPort, user: pair.a.user, password: pair.a.password, wallet: POOL_WALLET };
+    // A plain port (the lower number: the one the miners below use) and a TLS port the getting-started page lists.
+    const [plainPort, tlsPort] = (await findFreePorts(2)).sort((a, b) => a - b);
+    tlsPortNumber = tlsPort;
+    tlsDir = mkdtempSync(join(tmpdir(), 'headframe-site-tls-'));
+    const tlsFiles = await selfSignedCertificate(tlsDir);
     pool = await startPool({
       daemons: [pair.a],
       address: poolAddress,
-      diff: DIFF,
       redis,
+      ports: { [String(plainPort)]: { diff: DIFF }, [String(tlsPort)]: { diff: DIFF, tls: tlsFiles } },
       pool: { paymentProcessing: { enabled: true, paymentInterval: 3600, minimumPayment: '0.00000001', scheme: 'PROP', daemon } },
     });
     site = await startPoolSite(pool);
@@ -225,6 +236,7 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
     await pool?.stop();
     await pair?.stop();
     await redis?.stop();
+    if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
   });
 
   test('home shows the API figures, the chain height and a drawn chart; the hashrate follows the one formula', async () => {
@@ -378,6 +390,7 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
       assert.deepEqual(problems, [], path);
       if (path === '/getting-started') {
         assert.match((await page.locator(`tr[data-port="${pool.stratumPort}"]`).textContent()) ?? '', new RegExp(`stratum\\+tcp://127\\.0\\.0\\.1:${pool.stratumPort}`));
+        assert.match((await page.locator(`tr[data-port="${tlsPortNumber}"]`).textContent()) ?? '', new RegExp(`stratum\\+ssl://127\\.0\\.0\\.1:${tlsPortNumber}`));
       }
       await page.close();
     }

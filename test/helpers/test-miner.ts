@@ -3,6 +3,7 @@
 // mistake in the pool shows up as a rejected share or a block the daemon refuses.
 import { createHash, scryptSync } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { EventEmitter } from 'node:events';
 
 export interface MinerJob {
@@ -72,6 +73,8 @@ export class TestMiner extends EventEmitter {
       readonly host?: string;
       readonly port: number;
       readonly algorithm?: 'scrypt' | 'sha256d';
+      /** Stratum over TLS, trusting only this certificate (PEM). */
+      readonly tlsCa?: Buffer;
     },
   ) {
     super();
@@ -81,10 +84,14 @@ export class TestMiner extends EventEmitter {
     this.closed = false;
     return new Promise((resolve, reject) => {
       let connected = false;
-      const socket = connect({ host: this.options.host ?? '127.0.0.1', port: this.options.port }, () => {
+      const target = { host: this.options.host ?? '127.0.0.1', port: this.options.port };
+      const onConnected = () => {
         connected = true;
         resolve();
-      });
+      };
+      const ca = this.options.tlsCa;
+      // Over TLS the miner counts as connected once the handshake verified the pool's certificate.
+      const socket = ca ? tlsConnect({ ...target, ca }, onConnected) : connect(target, onConnected);
       socket.setEncoding('utf8');
       socket.on('error', (err) => {
         if (!connected) reject(err);

@@ -11,6 +11,11 @@ import { notifyPrevHash } from '../../src/blockchain/bitcoin/job-template.js';
 import { waitFor } from '../helpers/processes.js';
 import type { RedisHandle } from '../helpers/redis-server.js';
 import { POOL_WALLET, startMiningScene } from '../helpers/mining-scene.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFreePorts } from '../helpers/ports.js';
+import { selfSignedCertificate } from '../helpers/tls-files.js';
 
 /** Share target a bit above regtest's block target, so some valid shares are not blocks and some are low. */
 const DIFF = 0.00002;
@@ -146,6 +151,32 @@ describe('pool mining on regtest', { timeout: 240_000 }, () => {
       } finally {
         await other.stop();
       }
+    }
+  });
+
+  test('a TLS port: a miner that trusts the pool certificate mines a block over TLS and litecoind accepts it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headframe-pool-tls-'));
+    try {
+      const files = await selfSignedCertificate(dir);
+      const [plainPort, tlsPort] = (await findFreePorts(2)).sort((a, b) => a - b);
+      const other = await startPool({
+        daemons: [pair.a],
+        address: poolAddress,
+        redis,
+        ports: { [String(plainPort)]: { diff: DIFF }, [String(tlsPort)]: { diff: DIFF, tls: files } },
+      });
+      try {
+        const miner = new TestMiner({ port: tlsPort, tlsCa: readFileSync(files.cert) });
+        miners.push(miner);
+        await miner.connect();
+        await miner.login(`${poolAddress}.tls`);
+        await mineBlockThroughPool(miner, poolAddress, `${poolAddress}.tls`);
+        miner.close();
+      } finally {
+        await other.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

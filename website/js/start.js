@@ -14,10 +14,12 @@
       const { pools } = await getJSON('/api/v1/pools');
       root.replaceChildren();
       for (const pool of pools) {
+        const urlOf = (p) => `${p.tls ? 'stratum+ssl' : 'stratum+tcp'}://${host}:${p.port}`;
         const rows = pool.ports.map((p) => el('tr', { 'data-port': p.port },
-          el('td', {}, el('code', { text: `stratum+tcp://${host}:${p.port}` })), el('td', { text: diffText(p) })));
-        const first = pool.ports[0];
-        const url = first ? `stratum+tcp://${host}:${first.port}` : 'stratum+tcp://HOST:PORT';
+          el('td', {}, el('code', { text: urlOf(p) })), el('td', { text: diffText(p) })));
+        // The examples use a plain port when there is one: not every miner speaks TLS.
+        const first = pool.ports.find((p) => !p.tls) ?? pool.ports[0];
+        const url = first ? urlOf(first) : 'stratum+tcp://HOST:PORT';
         const algo = pool.coin.algorithm;
         root.append(el('section', { class: 'card', 'data-pool': pool.id },
           el('h2', { text: `${pool.coin.name} (${algo}) · ${pool.id}` }),

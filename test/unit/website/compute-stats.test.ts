@@ -11,7 +11,10 @@ const pool = {
   coin: { name: 'Litecoin', symbol: 'LTC', algorithm: 'scrypt', coinbaseMaturity: 100 },
   rewardRecipients: [{ address: 'fee1', percent: 1 }, { address: 'fee2', percent: 0.5 }],
   paymentProcessing: { scheme: 'PROP', minimumPayment: '1000000' },
-  ports: [{ port: 3333, diff: 16, varDiff: { minDiff: 8, maxDiff: 512 } }],
+  ports: [
+    { port: 3333, diff: 16, varDiff: { minDiff: 8, maxDiff: 512 }, tls: null },
+    { port: 3334, diff: 64, varDiff: null, tls: { cert: '/etc/headframe/stratum.crt', key: '/etc/headframe/stratum.key' } },
+  ],
 } as unknown as PoolConfig;
 
 const NOW = 1_700_000_000_000;
@@ -56,7 +59,11 @@ test('pool figures: hashrate, active miners and workers, fee, effort, last block
   assert.equal(s.lastBlock?.height, 11);
   assert.equal(s.lastBlock?.reward, '5000000123');
   assert.equal(s.payments[0].amount, '123456789012345678');
-  assert.deepEqual(s.ports, [{ port: 3333, diff: 16, varDiff: { minDiff: 8, maxDiff: 512 } }]);
+  // The API says which port speaks TLS, never where its files are.
+  assert.deepEqual(s.ports, [
+    { port: 3333, diff: 16, varDiff: { minDiff: 8, maxDiff: 512 }, tls: false },
+    { port: 3334, diff: 64, varDiff: null, tls: true },
+  ]);
   assert.deepEqual(historyPoint, [NOW / 1000, s.hashrate, 2, 2]);
 });
 
