@@ -32,6 +32,7 @@ export function resolvePool(id: string, file: string, value: PoolFile, coin: Coi
     // Payments need a wallet; without a dedicated payment daemon the first pool daemon is the one that holds it.
     paymentProcessing: { ...payment, daemon: daemon ?? value.daemons[0] },
     banning: value.banning,
+    proxyProtocol: value.proxyProtocol,
     connectionTimeout: value.connectionTimeout,
     jobRebroadcastTimeout: value.jobRebroadcastTimeout,
     blockRefreshInterval: value.blockRefreshInterval,

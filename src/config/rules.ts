@@ -75,6 +75,12 @@ export function poolRules(pool: CheckedPool): Problem[] {
     });
   }
   problems.push(...tlsRules(file, ['ports'], value.ports));
+  if (value.proxyProtocol.enabled) {
+    // The PROXY header precedes the TLS handshake on the wire; this server reads it after. Terminate TLS at the proxy.
+    for (const [key, port] of Object.entries(value.ports)) {
+      if (port.tls !== null) problems.push({ file, path: ['ports', key, 'tls'], reason: 'cannot be combined with proxyProtocol (terminate TLS at the proxy)' });
+    }
+  }
   return problems;
 }
 

@@ -1,5 +1,6 @@
 // pool_configs/<id>.json: one pool (one coin on one network). Cross-file rules (coin exists, addresses, ports shared
 // between pools) live in rules.ts because a single file cannot answer them.
+import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { AmountError, coinsToBaseUnits } from './amount.js';
@@ -97,6 +98,19 @@ export const banningSchema = z
   })
   .prefault({});
 
+/**
+ * PROXY protocol (v1 or v2) from a load balancer in front of the stratum ports: connections from `trustedProxies`
+ * must start with the header and are judged by the miner address in it; every other connection is served as direct.
+ */
+export const proxyProtocolSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    trustedProxies: z
+      .array(z.string().refine((ip) => isIP(ip) !== 0, { error: 'must be an IP address' }))
+      .default(['127.0.0.1', '::1']),
+  })
+  .prefault({});
+
 /** Longest pool tag in bytes: the whole coinbase scriptSig is capped at 100 bytes and also holds height and extranonce. */
 export const MAX_POOL_TAG_BYTES = 40;
 
@@ -116,6 +130,7 @@ export const poolSchema = z.strictObject({
   daemons: z.array(daemonSchema).min(1, { error: 'at least one daemon is required' }),
   paymentProcessing: paymentProcessingSchema,
   banning: banningSchema,
+  proxyProtocol: proxyProtocolSchema,
   connectionTimeout: positiveInt.default(600),
   jobRebroadcastTimeout: positiveInt.default(55),
   blockRefreshInterval: nonNegativeInt.default(1000),

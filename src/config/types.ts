@@ -50,6 +50,12 @@ export interface PortConfig {
   readonly tls: TlsFiles | null;
 }
 
+/** PROXY protocol from trusted load balancers (schema-pool.ts). */
+export interface ProxyProtocolConfig {
+  readonly enabled: boolean;
+  readonly trustedProxies: readonly string[];
+}
+
 export interface TlsFiles {
   readonly cert: string;
   readonly key: string;
@@ -117,6 +123,7 @@ export interface PoolConfig {
   readonly daemons: readonly DaemonConfig[];
   readonly paymentProcessing: PaymentProcessingConfig;
   readonly banning: BanningConfig;
+  readonly proxyProtocol: ProxyProtocolConfig;
   /** Seconds without a submitted share before a miner is disconnected. */
   readonly connectionTimeout: number;
   /** Seconds after which the current job is re-sent with a fresh template even without a new block. */

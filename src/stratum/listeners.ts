@@ -8,8 +8,8 @@ import { StratumServer } from './server.js';
 
 export function createStratumListeners(options: {
   readonly ports: readonly Pick<PortConfig, 'port' | 'diff' | 'varDiff' | 'tls'>[];
-  /** Connection timeout, line limit and banning come from this pool's settings. */
-  readonly limits: Pick<PoolConfig, 'connectionTimeout' | 'maxLineBytes' | 'banning'>;
+  /** Connection timeout, line limit, banning and PROXY protocol come from this pool's settings. */
+  readonly limits: Pick<PoolConfig, 'connectionTimeout' | 'maxLineBytes' | 'banning' | 'proxyProtocol'>;
   readonly backend: StratumBackend;
   readonly logger: Logger;
   /** All interfaces by default: miners connect from elsewhere. */
@@ -30,6 +30,7 @@ export function createStratumListeners(options: {
         logger: options.logger.child({ port: port.port }),
         banList,
         tls: port.tls,
+        trustedProxies: options.limits.proxyProtocol.enabled ? options.limits.proxyProtocol.trustedProxies : [],
       }),
   );
 }

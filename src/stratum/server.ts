@@ -13,6 +13,7 @@ import type { StratumServerEvents, StratumServerStats } from './events.js';
 import { broadcastToReady } from './broadcast.js';
 import { notifyLine, setDifficultyLine, type RequestId } from './messages.js';
 import { dispatchMethod, type MethodHost } from './methods.js';
+import { readProxyHeader } from './proxy-protocol.js';
 import { Session } from './session.js';
 import { handleSubmit, type SubmitHost } from './submit.js';
 import { VarDiff } from './vardiff.js';
@@ -34,12 +35,16 @@ export interface StratumServerOptions {
   readonly banList?: BanList;
   /** Stratum over TLS with these PEM files (read here, so a reloaded pool serves a renewed certificate). */
   readonly tls?: TlsFiles | null;
+  /** Connections from these addresses start with a PROXY protocol header naming the miner (see proxy-protocol.ts). */
+  readonly trustedProxies?: readonly string[];
 }
 
 const DEFAULT_MAX_WRITE_BUFFER = 1024 * 1024;
 const KEEPALIVE_DELAY_MS = 60_000;
 /** A client that opens a TLS port and never completes the handshake holds a socket this long at most. */
 const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** A trusted proxy sends its header at once; a connection without one within this is dropped. */
+const PROXY_HEADER_TIMEOUT_MS = 5_000;
 
 export class StratumServer
   extends EventEmitter<StratumServerEvents>
@@ -52,6 +57,9 @@ export class StratumServer
   private readonly clock: () => number;
   private readonly logger: Logger;
   private readonly connections = new Set<Connection>();
+  /** Sockets from a trusted proxy whose PROXY header is still being read (dropped when the server closes). */
+  private readonly awaitingHeader = new Set<Socket>();
+  private readonly trustedProxies: ReadonlySet<string>;
   private readonly server: Server;
   private readonly ownsBanList: boolean;
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -70,6 +78,7 @@ export class StratumServer
     this.logger = options.logger;
     this.ownsBanList = options.banList === undefined;
     this.banList = options.banList ?? new BanList(options.banning, this.clock);
+    this.trustedProxies = new Set((options.trustedProxies ?? []).map((ip) => normalizeIp(ip) ?? ip));
     this.server = options.tls ? this.createTlsListener(options.tls) : createServer(
       { noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS },
       (socket) => this.accept(socket),
@@ -151,6 +160,8 @@ export class StratumServer
       else this.server.close(() => resolve());
     });
     for (const conn of [...this.connections]) conn.close('server-closing');
+    for (const socket of this.awaitingHeader) socket.destroy();
+    this.awaitingHeader.clear();
     return closed;
   }
 
@@ -306,9 +317,8 @@ export class StratumServer
     return server;
   }
 
-  /** The IP of a socket that may connect; null once a socket from a banned (or unknown) address is dropped. */
-  private admittedIp(socket: Socket): string | null {
-    const ip = normalizeIp(socket.remoteAddress);
+  /** `ip` when it may connect; null once the socket of a banned (or unknown) address is dropped. */
+  private admittedIp(socket: Socket, ip = normalizeIp(socket.remoteAddress)): string | null {
     if (ip === null || this.banList.isBanned(ip)) {
       if (ip !== null) this.counters.refusedBanned += 1;
       socket.on('error', ignore);
@@ -319,8 +329,34 @@ export class StratumServer
   }
 
   private accept(socket: Socket): void {
-    const ip = this.admittedIp(socket);
-    if (ip === null) return;
+    const peer = this.admittedIp(socket);
+    if (peer === null) return;
+    if (!this.trustedProxies.has(peer)) {
+      this.open(socket, peer);
+      return;
+    }
+    // A load balancer's connection: the miner is whoever its PROXY header names (the proxy itself for LOCAL).
+    this.awaitingHeader.add(socket);
+    readProxyHeader(socket, PROXY_HEADER_TIMEOUT_MS).then(
+      (source) => {
+        this.awaitingHeader.delete(socket);
+        if (socket.destroyed) return;
+        const ip = this.admittedIp(socket, source === null ? peer : normalizeIp(source));
+        if (ip === null) return;
+        this.open(socket, ip);
+        socket.resume();
+      },
+      (err: Error) => {
+        this.awaitingHeader.delete(socket);
+        this.counters.malformed += 1;
+        this.logger.warn('connection from a trusted proxy without a valid PROXY header: dropped', { proxy: peer, err: err.message });
+        socket.on('error', ignore);
+        socket.destroy();
+      },
+    );
+  }
+
+  private open(socket: Socket, ip: string): void {
     const now = this.clock();
     const { diff, varDiff } = this.options.difficulty;
     const vardiff = varDiff === null ? null : new VarDiff(varDiff, diff, now);

@@ -39,6 +39,7 @@ export function pool(id: string, overrides: { enabled?: boolean; payments?: bool
       daemon,
     },
     banning: { enabled: false, time: 600, invalidPercent: 50, checkThreshold: 500, malformedLimit: 5, purgeInterval: 300 },
+    proxyProtocol: { enabled: false, trustedProxies: [] },
     connectionTimeout: 600,
     jobRebroadcastTimeout: 55,
     blockRefreshInterval: 1000,

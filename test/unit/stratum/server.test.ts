@@ -338,3 +338,48 @@ test('a TLS port: a miner trusting the pool certificate logs in and mines over T
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('PROXY protocol from a trusted proxy: the miner is the address in the header (connect event, bans); others cannot claim one', async () => {
+  const trusting = await startServer(new TestBackend(), { trustedProxies: ['127.0.0.1'] });
+  const direct = await startServer(new TestBackend(), { trustedProxies: ['192.0.2.99'] });
+  const connects: string[] = [];
+  trusting.on('connect', (event) => connects.push(event.ip));
+  try {
+    const header = (ip: string) => `PROXY TCP4 ${ip} 127.0.0.1 40000 ${trusting.port}\r\n`;
+    const subscribe = JSON.stringify({ id: 1, method: 'mining.subscribe', params: [] }) + '\n';
+    // Header and first request in one packet, as a load balancer sends them.
+    const proxied = await TestClient.connect(trusting);
+    proxied.send(header('203.0.113.7') + subscribe);
+    const answer = await proxied.waitFor((m) => m.id === 1);
+    assert.equal(answer.error, null);
+    assert.deepEqual(connects, ['203.0.113.7']);
+    await proxied.login(RIG);
+
+    // A ban names the miner, not the proxy: the banned miner is refused, another miner behind the proxy is not.
+    trusting.banList.banIp('203.0.113.7', 600);
+    const again = await TestClient.connect(trusting);
+    again.send(header('203.0.113.7') + subscribe);
+    assert.equal(await again.waitClosed(2000), true);
+    const neighbour = await TestClient.connect(trusting);
+    neighbour.send(header('203.0.113.8') + subscribe);
+    assert.equal((await neighbour.waitFor((m) => m.id === 1)).error, null);
+    assert.deepEqual(connects, ['203.0.113.7', '203.0.113.8']);
+
+    // From the trusted proxy, no header: dropped without a stratum answer.
+    const headerless = await TestClient.connect(trusting);
+    headerless.send(subscribe);
+    assert.equal(await headerless.waitClosed(2000), true);
+    assert.equal(headerless.messages.length, 0);
+
+    // From a peer that is not a trusted proxy, a header is just a malformed line: no address is taken from it.
+    const spoofer = await TestClient.connect(direct);
+    spoofer.send(header('198.51.100.1') + subscribe);
+    const answers = await spoofer.until(() => (spoofer.messages.length >= 2 ? spoofer.messages : undefined));
+    assert.equal(answers[1].id, 1);
+    assert.equal(answers[1].error, null);
+    for (const c of [proxied, neighbour, spoofer]) c.close();
+  } finally {
+    await trusting.close();
+    await direct.close();
+  }
+});
