@@ -1,5 +1,6 @@
 // Every broken fixture directory must produce exactly its problem lines, in order, and nothing else.
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../src/config/load.js';
@@ -121,7 +122,8 @@ describe('shipped example configuration (repository root)', () => {
     assert.equal(pool.ports[0].port, 3333);
     assert.ok(pool.ports[0].varDiff);
     assert.equal(config.global.cliPort, 17117);
-    assert.equal(config.global.clustering.forks, 1);
+    // forks "auto": one pool worker per core.
+    assert.equal(config.global.clustering.forks, availableParallelism());
     assert.deepEqual([config.global.website.host, config.global.website.port], ['127.0.0.1', 8080]);
     assert.deepEqual([config.global.metrics.host, config.global.metrics.port], ['127.0.0.1', 9101]);
     assert.deepEqual([config.global.redis.host, config.global.redis.port], ['127.0.0.1', 6379]);
