@@ -41,6 +41,8 @@ async function main(): Promise<void> {
   const global = readJson5(join(REPO, 'config.json'));
   Object.assign(global, {
     redis: { ...(global.redis as object), host: redis.host, port: redis.port },
+    // One CPU miner needs one pool worker; "auto" would start one per core of the machine.
+    clustering: { enabled: true, forks: 1 },
     cliPort,
     website: { ...(global.website as object), port: websitePort },
     metrics: { ...(global.metrics as object), port: metricsPort },
