@@ -9,12 +9,10 @@ import type { AlertStore } from './alert-store.js';
 import { AlertDelivery } from './delivery.js';
 import type { Alert, Notifier } from './notifier.js';
 import { sendNotices } from './notices.js';
+import { DEFAULT_HASHRATE_WINDOW_SECONDS } from '../redis/hashrate-window.js';
 import { hashrateOf } from '../website/hashrate.js';
 import { decidePoolHashrate } from './pool-state.js';
 import { decideWorker, type FiringState, type Thresholds } from './worker-state.js';
-
-/** Seconds the pool hashrate is measured over for minPoolHashrate (the website's default window). */
-export const POOL_HASHRATE_WINDOW_SECONDS = 300;
 
 export interface EvaluatorOptions {
   readonly store: AlertStore;
@@ -133,7 +131,7 @@ export class AlertEvaluator {
     const min = this.options.config.minPoolHashrate;
     if (min <= 0) return;
     const store = this.options.store;
-    const [state, window] = await Promise.all([store.poolState(pool, HASHRATE_LOW), store.poolWindow(pool, now, POOL_HASHRATE_WINDOW_SECONDS)]);
+    const [state, window] = await Promise.all([store.poolState(pool, HASHRATE_LOW), store.poolWindow(pool, now, DEFAULT_HASHRATE_WINDOW_SECONDS)]);
     const hashrate = hashrateOf(window.difficulty, window.seconds, this.options.multiplierOf(pool));
     const decision = decidePoolHashrate(state, { now, hashrate }, min, this.delivery.names);
     await this.delivery.apply(

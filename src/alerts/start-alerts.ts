@@ -1,7 +1,7 @@
 // Builds the alerting pieces from the config and runs the evaluator. The master runs it (every deployment has a
 // master, while the website and payment processor are optional); the Redis lock keeps it to one evaluator when
 // several instances share a Redis.
-import { createAlgorithmRegistry } from '../algorithms/registry.js';
+import { getAlgorithm } from '../algorithms/registry.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { OutboundMetrics } from '../metrics/outbound.js';
@@ -32,9 +32,7 @@ export function startAlerts(config: ResolvedConfig, logger: Logger, metrics?: Ou
   const shutdown = new AbortController();
   const notifiers = buildNotifiers(alerts, metrics, shutdown.signal);
   if (notifiers.length === 0) logger.warn('alerts are enabled but neither telegram nor webhooks are configured: alerts are only recorded');
-  // Only multipliers are needed: no fast kernel (and no self-test) here.
-  const registry = createAlgorithmRegistry({ prefer: 'reference' });
-  const multipliers = new Map(config.pools.map((p) => [p.id, registry.get(p.coin.algorithm).multiplier]));
+  const multipliers = new Map(config.pools.map((p) => [p.id, getAlgorithm(p.coin.algorithm).multiplier]));
   const evaluator = new AlertEvaluator({
     store: new AlertStore(redis, rc.keyPrefix),
     config: alerts,

@@ -10,6 +10,9 @@ export interface HashrateWindow {
   readonly seconds: number;
 }
 
+/** The window the website shows and the low-hashrate alert compares, unless configured otherwise. */
+export const DEFAULT_HASHRATE_WINDOW_SECONDS = 300;
+
 /** The shortest window worth reading: the buckets after the one holding the window's start are never empty. */
 export const MIN_HASHRATE_WINDOW_SECONDS = (2 * HASHRATE_BUCKET_MS) / 1000;
 

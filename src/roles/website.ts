@@ -1,6 +1,6 @@
 // The website process: serves pages, the JSON API and live updates from Redis snapshots, and takes part in
 // computing them (one website process per pool holds the refresher lock). Composition only.
-import { createAlgorithmRegistry } from '../algorithms/registry.js';
+import { getAlgorithm } from '../algorithms/registry.js';
 import { connectInBackground, createRedisClient, readyOrTimeout } from '../redis/connection.js';
 import { DaemonNetworkSource } from '../website/network-source.js';
 import { createWebsiteStack } from '../website/site.js';
@@ -23,14 +23,13 @@ export async function runWebsite(ctx: RoleContext): Promise<void> {
   const redis = createRedisClient(rc, { name: 'website', logger, commandTimeoutMs: 5000, connectTimeoutMs: 5000, maxReconnectDelayMs: 5000 });
   connectInBackground(redis, logger);
 
-  // Only multipliers are needed here: no fast kernel (and no self-test) in the website process.
-  const registry = createAlgorithmRegistry({ prefer: 'reference' });
   const network = new DaemonNetworkSource(pools, logger);
   const site = createWebsiteStack({
     pools,
     redis,
     keyPrefix: rc.keyPrefix,
-    multiplierOf: (pool) => registry.get(pool.coin.algorithm).multiplier,
+    // Only multipliers are needed here: the reference algorithms' table, no kernel selection.
+    multiplierOf: (pool) => getAlgorithm(pool.coin.algorithm).multiplier,
     network,
     logger,
     host: website.host,

@@ -2,7 +2,7 @@
 // the refresher, never for a page: its cost grows with the number of workers, blocks and payments shown.
 import type { Redis } from 'ioredis';
 import { HASHRATE_WINDOW_MS, parseBlockId, PaymentKeys, PoolKeys, WORK_SCALE } from '../redis/keys.js';
-import { MIN_HASHRATE_WINDOW_SECONDS, readHashrateWindow } from '../redis/hashrate-window.js';
+import { DEFAULT_HASHRATE_WINDOW_SECONDS, MIN_HASHRATE_WINDOW_SECONDS, readHashrateWindow } from '../redis/hashrate-window.js';
 import type { BlockStatus, RawAddressPayment, RawBalance, RawBlock, RawPayment, RawPoolData, RawWorker, StatsSource } from './types.js';
 
 export interface RedisStatsSourceOptions {
@@ -44,7 +44,7 @@ export class RedisStatsSource implements StatsSource {
     private readonly redis: Redis,
     private readonly options: RedisStatsSourceOptions,
   ) {
-    this.windowSeconds = Math.max(MIN_HASHRATE_WINDOW_SECONDS, Math.min(options.windowSeconds ?? 300, HASHRATE_WINDOW_MS / 1000));
+    this.windowSeconds = Math.max(MIN_HASHRATE_WINDOW_SECONDS, Math.min(options.windowSeconds ?? DEFAULT_HASHRATE_WINDOW_SECONDS, HASHRATE_WINDOW_MS / 1000));
     this.retentionSeconds = options.workerRetentionSeconds ?? 24 * 3600;
     this.blocksShown = options.blocksShown ?? 100;
     this.paymentsShown = options.paymentsShown ?? 100;

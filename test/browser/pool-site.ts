@@ -2,7 +2,7 @@
 // the shared client factory, network figures from the pool's daemons, the algorithm's multiplier from the
 // registry. Only the timings are shortened so a test sees several refresh passes and chart points in seconds.
 import type { Redis } from 'ioredis';
-import { createAlgorithmRegistry } from '../../src/algorithms/registry.js';
+import { getAlgorithm } from '../../src/algorithms/registry.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedisClient } from '../../src/redis/connection.js';
 import { DaemonNetworkSource } from '../../src/website/network-source.js';
@@ -28,13 +28,12 @@ export async function startPoolSite(running: RunningPool): Promise<PoolSite> {
   const redis = createRedisClient(config.global.redis, { name: 'test-website', logger, commandTimeoutMs: 5000 });
   await redis.connect();
   const network = new DaemonNetworkSource([pool], logger);
-  const registry = createAlgorithmRegistry({ prefer: 'reference' });
   const port = await findFreePort();
   const site = createWebsiteStack({
     pools: [pool],
     redis,
     keyPrefix: config.global.redis.keyPrefix,
-    multiplierOf: (p) => registry.get(p.coin.algorithm).multiplier,
+    multiplierOf: (p) => getAlgorithm(p.coin.algorithm).multiplier,
     network,
     logger,
     host: '127.0.0.1',
