@@ -3,37 +3,25 @@
 // set to a minute, so nothing else could tell the other fork within the test's seconds.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RegtestPair } from '../helpers/litecoind.js';
-import { writePoolDir, type PoolDir } from '../helpers/pool-harness.js';
-import type { RedisHandle } from '../helpers/redis-server.js';
+import { startMasterScene, stopMasterScene, type MasterScene } from '../helpers/master-scene.js';
 import { TestMiner, targetFromBitsHex } from '../helpers/test-miner.js';
-import { MasterProcess, stopMasterScene } from '../process/master-harness.js';
-import { TEST_IDLE_ROLES_ENV } from '../../src/roles/child.js';
-import { startMiningScene } from '../helpers/mining-scene.js';
 
 /** Byte 1 of extranonce1 is the fork id (src/mining/extranonce.ts). */
 const forkOf = (miner: TestMiner): number => parseInt(miner.extranonce1.slice(2, 4), 16);
 
 describe('a block found on one fork reaches the other forks through the master', { timeout: 60_000 }, () => {
-  let pair: RegtestPair;
-  let redis: RedisHandle;
-  let dir: PoolDir;
-  let master: MasterProcess;
-  let address: string;
-  const miners: TestMiner[] = [];
+  let scene: MasterScene;
 
   before(async () => {
-    ({ pair, redis, address } = await startMiningScene());
-    dir = await writePoolDir({
-      daemons: [pair.a],
-      address,
-      redis,
-      global: { clustering: { enabled: true, forks: 2 }, logging: { level: 'info', json: false } },
-      pool: { blockRefreshInterval: 60_000, jobRebroadcastTimeout: 600 },
+    scene = await startMasterScene({
+      poolDir: {
+        global: { clustering: { enabled: true, forks: 2 }, logging: { level: 'info', json: false } },
+        pool: { blockRefreshInterval: 60_000, jobRebroadcastTimeout: 600 },
+      },
+      children: ['pool-worker/0', 'pool-worker/1'],
+      waitFor: [{ what: 'both stratum listeners', line: /stratum listening/i, count: 2 }],
     });
-    master = new MasterProcess(['--config', dir.dir], { [TEST_IDLE_ROLES_ENV]: '' });
-    await master.allReady(['pool-worker/0', 'pool-worker/1']);
-    await master.until('both stratum listeners', () => master.lines.filter((l) => /stratum listening/i.test(l)).length >= 2, 15_000);
+    const { miners, dir, address } = scene;
     // Connections are spread over the forks; keep connecting until both forks have a miner.
     for (let i = 0; i < 20 && new Set(miners.map(forkOf)).size < 2; i++) {
       const miner = new TestMiner({ port: dir.stratumPort });
@@ -44,9 +32,10 @@ describe('a block found on one fork reaches the other forks through the master',
     assert.equal(new Set(miners.map(forkOf)).size, 2, 'a miner on each fork');
   });
 
-  after(() => stopMasterScene({ miners, master, pair, redis, dir }));
+  after(() => stopMasterScene(scene ?? {}));
 
   test('the other fork sends its miners the next block within seconds, with polling at a minute', async () => {
+    const { miners, master, address } = scene;
     const finder = miners[0];
     const other = miners.find((m) => forkOf(m) !== forkOf(finder))!;
     const job = finder.job!;

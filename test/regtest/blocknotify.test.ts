@@ -6,15 +6,12 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mine, waitForSync, type RegtestPair } from '../helpers/litecoind.js';
-import { writePoolDir, type PoolDir } from '../helpers/pool-harness.js';
-import type { RedisHandle } from '../helpers/redis-server.js';
+import { mine, waitForSync } from '../helpers/litecoind.js';
+import { startMasterScene, stopMasterScene, type MasterScene } from '../helpers/master-scene.js';
 import { findFreePort } from '../helpers/ports.js';
 import { descendantsOf } from '../helpers/processes.js';
 import { TestMiner } from '../helpers/test-miner.js';
-import { MasterProcess, stopMasterScene } from '../process/master-harness.js';
 import { notifyPrevHash } from '../../src/blockchain/bitcoin/job-template.js';
-import { startMiningScene } from '../helpers/mining-scene.js';
 
 const BLOCKNOTIFY = fileURLToPath(new URL('../../../scripts/blocknotify', import.meta.url));
 const MINERS = 5;
@@ -31,40 +28,33 @@ function notifiersOf(pid: number): number[] {
 }
 
 describe('litecoind -blocknotify through a running master', { timeout: 60_000 }, () => {
-  let pair: RegtestPair;
-  let redis: RedisHandle;
-  let dir: PoolDir;
-  let master: MasterProcess;
-  let address: string;
-  const miners: TestMiner[] = [];
+  let scene: MasterScene;
 
   before(async () => {
     // The daemon is told the CLI port at launch, so the port is chosen before the config directory exists.
     const cliPort = await findFreePort();
-    ({ pair, redis, address } = await startMiningScene({ a: [`-blocknotify=${BLOCKNOTIFY} 127.0.0.1:${cliPort} litecoin %s`] }));
-    dir = await writePoolDir({
-      daemons: [pair.a],
-      address,
-      redis,
-      global: { cliPort, logging: { level: 'info', json: false } },
-      pool: { blockRefreshInterval: 60_000, jobRebroadcastTimeout: 600 },
+    scene = await startMasterScene({
+      chain: { a: [`-blocknotify=${BLOCKNOTIFY} 127.0.0.1:${cliPort} litecoin %s`] },
+      poolDir: { global: { cliPort, logging: { level: 'info', json: false } }, pool: { blockRefreshInterval: 60_000, jobRebroadcastTimeout: 600 } },
+      children: ['pool-worker/0'],
+      // The worker binds its stratum port once it holds a first template.
+      waitFor: [
+        { what: 'CLI listening', line: new RegExp(`CLI listening on 127\\.0\\.0\\.1:${cliPort}`) },
+        { what: 'stratum port open', line: /stratum listening/i },
+      ],
     });
-    master = new MasterProcess(['--config', dir.dir], { HEADFRAME_TEST_IDLE_ROLES: '' });
-    await master.allReady(['pool-worker/0']);
-    await master.until('CLI listening', () => master.lines.some((l) => l.includes(`CLI listening on 127.0.0.1:${cliPort}`)));
-    // The worker binds its stratum port once it holds a first template.
-    await master.until('stratum port open', () => master.lines.some((l) => /stratum listening/i.test(l)), 15_000);
     for (let i = 0; i < MINERS; i++) {
-      const miner = new TestMiner({ port: dir.stratumPort });
-      miners.push(miner);
+      const miner = new TestMiner({ port: scene.dir.stratumPort });
+      scene.miners.push(miner);
       await miner.connect();
-      await miner.login(`${address}.rig${i}`);
+      await miner.login(`${scene.address}.rig${i}`);
     }
   });
 
-  after(() => stopMasterScene({ miners, master, pair, redis, dir }));
+  after(() => stopMasterScene(scene ?? {}));
 
   test('a block from node B reaches every miner as a clean job, delivered by blocknotify (not by polling)', async () => {
+    const { miners, pair, master } = scene;
     for (let round = 0; round < 2; round++) {
       const before = miners.map((m) => m.job!.prevhash);
       const [hash] = await mine(pair.b, 1);
@@ -83,6 +73,7 @@ describe('litecoind -blocknotify through a running master', { timeout: 60_000 },
   });
 
   test('with the master gone, the daemon keeps mining and its notifiers exit within the deadline', async () => {
+    const { pair, master } = scene;
     master.signal('SIGTERM');
     await master.exit(15_000);
     const hashes = await mine(pair.b, 5);
