@@ -1,7 +1,7 @@
 // The hashrate window that the website and the pool-hashrate alert both measure: the per-worker work of the
 // 30-second buckets the share recorder keeps (keys.ts), over the buckets inside the last `windowSeconds`.
 import type { Redis } from 'ioredis';
-import { HASHRATE_BUCKET_MS, hashrateBucketOf, type PoolKeys, WORK_SCALE } from './keys.js';
+import { HASHRATE_BUCKET_MS, hashrateBucketOf, type PoolKeys, unitsToDifficulty } from './keys.js';
 
 export interface HashrateWindow {
   /** Credited share difficulty per worker login inside the window. */
@@ -27,8 +27,7 @@ export async function readHashrateWindow(redis: Redis, keys: PoolKeys, now: numb
   for (const [error, fields] of replies) {
     if (error) throw error;
     for (const [login, units] of Object.entries(fields as Record<string, string>)) {
-      const value = Number(units);
-      if (Number.isFinite(value)) difficulty.set(login, (difficulty.get(login) ?? 0) + value / WORK_SCALE);
+      difficulty.set(login, (difficulty.get(login) ?? 0) + unitsToDifficulty(units));
     }
   }
   return { difficulty, seconds: (now - oldest * HASHRATE_BUCKET_MS) / 1000 };

@@ -87,6 +87,12 @@ export function toWorkUnits(difficulty: number): string {
   return String(Math.max(1, units));
 }
 
+/** Work units as Redis returns them (decimal string) → share difficulty; 0 for a missing or unreadable value. */
+export function unitsToDifficulty(units: string | null | undefined): number {
+  const n = Number(units ?? 0);
+  return Number.isFinite(n) ? n / WORK_SCALE : 0;
+}
+
 /** The four invalid-share counters, by stratum reject reason. */
 export type InvalidKind = 'stale' | 'duplicate' | 'lowdiff' | 'other';
 

@@ -1,7 +1,7 @@
 // StatsSource over the keys the share recorder and the payment processor keep (src/redis/keys.ts). Runs only in
 // the refresher, never for a page: its cost grows with the number of workers, blocks and payments shown.
 import type { Redis } from 'ioredis';
-import { HASHRATE_WINDOW_MS, parseBlockId, PaymentKeys, PoolKeys, WORK_SCALE } from '../redis/keys.js';
+import { HASHRATE_WINDOW_MS, parseBlockId, PaymentKeys, PoolKeys, unitsToDifficulty } from '../redis/keys.js';
 import { DEFAULT_HASHRATE_WINDOW_SECONDS, MIN_HASHRATE_WINDOW_SECONDS, readHashrateWindow } from '../redis/hashrate-window.js';
 import type { BlockStatus, RawAddressPayment, RawBalance, RawBlock, RawPayment, RawPoolData, RawWorker, StatsSource } from './types.js';
 
@@ -15,11 +15,6 @@ export interface RedisStatsSourceOptions {
   readonly blocksShown?: number;
   readonly paymentsShown?: number;
   readonly maxWorkers?: number;
-}
-
-function units(value: string | undefined | null): number {
-  const n = Number(value ?? 0);
-  return Number.isFinite(n) ? n / WORK_SCALE : 0;
 }
 
 function bigOr0(value: unknown): bigint {
@@ -63,7 +58,7 @@ export class RedisStatsSource implements StatsSource {
       this.balances(pay),
     ]);
     const roundShares: Record<string, number> = {};
-    for (const [address, work] of Object.entries(round)) roundShares[address] = units(work);
+    for (const [address, work] of Object.entries(round)) roundShares[address] = unitsToDifficulty(work);
     const rawWorkers: RawWorker[] = workers.map((w) => ({ ...w, windowDifficulty: window.get(w.name) ?? 0 }));
     const addressPayments = await this.addressPayments(pay, [...balances.keys()].filter((a) => (balances.get(a)?.paid ?? 0n) > 0n));
     return { windowSeconds, workers: rawWorkers, roundShares, ...blocks, payments, balances, addressPayments };
