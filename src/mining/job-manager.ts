@@ -51,9 +51,8 @@ export class JobManager {
   private jobCounter = 0;
   private lastJobAt = 0;
   private inFlight: Promise<void> | null = null;
-  private again: RefreshReason | null = null;
-  /** The new tip the queued follow-up fetch is for, when its caller named one. */
-  private againTip: string | null = null;
+  /** The follow-up fetch queued behind the running one, with the new tip its caller named (if any). */
+  private again: { readonly reason: RefreshReason; readonly tip: string | null } | null = null;
   /**
    * The tip the running fetch was started after (a block this pool just had accepted, a blocknotify): its template
    * builds on that block, so another announcement of the same block needs no fetch of its own.
@@ -103,8 +102,7 @@ export class JobManager {
     if (tipHash !== null && this.current?.template.prevHashRpc === tipHash) return Promise.resolve();
     if (this.inFlight) {
       if (tipHash !== null && tipHash === this.fetchingTip) return this.inFlight;
-      this.again = reason;
-      this.againTip = tipHash;
+      this.again = { reason, tip: tipHash };
       return this.inFlight;
     }
     this.inFlight = this.fetchLoop(reason, tipHash).finally(() => {
@@ -115,15 +113,12 @@ export class JobManager {
   }
 
   private async fetchLoop(first: RefreshReason, firstTip: string | null): Promise<void> {
-    let reason: RefreshReason | null = first;
-    let tip = firstTip;
-    while (reason && !this.stopped) {
-      this.fetchingTip = tip;
+    let next: { readonly reason: RefreshReason; readonly tip: string | null } | null = { reason: first, tip: firstTip };
+    while (next && !this.stopped) {
+      this.fetchingTip = next.tip;
       this.again = null;
-      this.againTip = null;
-      await this.fetchOnce(reason);
-      reason = this.again;
-      tip = this.againTip;
+      await this.fetchOnce(next.reason);
+      next = this.again;
     }
   }
 
