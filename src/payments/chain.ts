@@ -71,14 +71,17 @@ export class ChainReader {
 }
 
 /**
- * PPLNS window in work units: factor x network difficulty x WORK_SCALE, rounded up, at least one unit. Both inputs
- * are read through their decimal text so the window does not depend on float rounding.
+ * PPLNS window in work units: `factor` blocks' worth of share difficulty, i.e. factor x network difficulty x the
+ * algorithm's multiplier (the daemon states difficulty against sha256d's difficulty 1, shares against the
+ * algorithm's own: one scrypt block is difficulty x 65536 of share difficulty) x WORK_SCALE, rounded up, at least
+ * one unit. The inputs are read through their decimal text so the window does not depend on float rounding.
  */
-export function pplnsWindowWork(factor: number, networkDifficulty: number): bigint {
+export function pplnsWindowWork(factor: number, networkDifficulty: number, multiplier: number): bigint {
   const work = new BigNumber(String(factor))
     .times(new BigNumber(String(networkDifficulty)))
+    .times(new BigNumber(String(multiplier)))
     .times(WORK_SCALE)
     .integerValue(BigNumber.ROUND_CEIL);
-  if (!work.isFinite() || work.isNaN()) throw new RangeError(`bad PPLNS window ${factor} x ${networkDifficulty}`);
+  if (!work.isFinite() || work.isNaN()) throw new RangeError(`bad PPLNS window ${factor} x ${networkDifficulty} x ${multiplier}`);
   return work.isLessThan(1) ? 1n : BigInt(work.toFixed(0));
 }

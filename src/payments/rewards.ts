@@ -18,7 +18,7 @@ export interface RewardInput {
   readonly roundWork?: ReadonlyMap<string, bigint>;
   /** PPLNS: shares up to and including the block's share, newest first. */
   readonly recentShares?: Iterable<ShareEntry>;
-  /** PPLNS: window size in work units (pplnsWindowFactor x network difficulty). */
+  /** PPLNS: window size in work units (pplnsWindowWork: factor x network difficulty x multiplier). */
   readonly windowWork?: bigint;
 }
 

@@ -1,4 +1,5 @@
 // Turns one block into its credit record: what the pool address received, and who gets how much of it.
+import { getAlgorithm } from '../algorithms/registry.js';
 import type { PoolConfig } from '../config/types.js';
 import type { BlockRecord } from '../redis/records.js';
 import type { ChainReader } from './chain.js';
@@ -29,7 +30,7 @@ export async function splitBlock(
   let recentShares: ShareEntry[] | undefined;
   if (scheme === 'PPLNS') {
     networkDifficulty = await chain.difficulty(block.hash);
-    windowWork = pplnsWindowWork(pool.paymentProcessing.pplnsWindowFactor, networkDifficulty);
+    windowWork = pplnsWindowWork(pool.paymentProcessing.pplnsWindowFactor, networkDifficulty, getAlgorithm(pool.coin.algorithm).multiplier);
     recentShares = await collectWindow(store, lastShareId, windowWork);
   }
   const result = computeCredits({

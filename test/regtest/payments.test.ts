@@ -22,8 +22,8 @@ import { NO_MWEB, startMiningScene } from '../helpers/mining-scene.js';
 /** Share target above the regtest block target: about one hash in four is a share that is not a block. */
 const DIFF = 0.00002;
 const UNIT = BigInt(toWorkUnits(DIFF));
-/** 1e6 x regtest difficulty (4.66e-10) x 10^4 work units = a window of 5 units, smaller than the round. */
-const PPLNS_FACTOR = 1_000_000;
+/** 16 x regtest difficulty (4.66e-10) x 65536 (scrypt) x 10^4 work units = a window of 5 units, smaller than the round. */
+const PPLNS_FACTOR = 16;
 const RECIPIENT_PERCENT = 1.5;
 
 interface Round {
@@ -156,7 +156,7 @@ describe('payments on regtest', { timeout: 300_000 }, () => {
     await mineRound('PPLNS', [3, 2, 1]);
     await mineRound('SOLO', [1, 2, 3]);
     const difficulty = (await pair.a.rpc<{ difficulty: number }>('getblock', [rounds.get('PPLNS')!.hash])).difficulty;
-    const windowWork = BigInt(Math.ceil(PPLNS_FACTOR * difficulty * 10_000));
+    const windowWork = BigInt(Math.ceil(PPLNS_FACTOR * difficulty * 65536 * 10_000));
     assert.equal(windowWork, 5n, 'the PPLNS window is shorter than the round, so the cut is exercised');
 
     const expected = new Map<PaymentScheme, Map<string, bigint>>();

@@ -56,10 +56,17 @@ describe('payout planning and intents', () => {
 
 describe('pplnsWindowWork', () => {
   test('factor x difficulty x 10^4 work units, rounded up, at least one', () => {
-    assert.equal(pplnsWindowWork(2, 1000), 20_000_000n);
-    assert.equal(pplnsWindowWork(1_000_000, 4.656542373906925e-10), 5n);
-    assert.equal(pplnsWindowWork(2, 4.656542373906925e-10), 1n);
+    assert.equal(pplnsWindowWork(2, 1000, 1), 20_000_000n);
+    assert.equal(pplnsWindowWork(1_000_000, 4.656542373906925e-10, 1), 5n);
+    assert.equal(pplnsWindowWork(2, 4.656542373906925e-10, 1), 1n);
     // 0.1 x 3 is 0.30000000000000004 in floats; the decimal product is exactly 0.3 x 10^4 = 3000.
-    assert.equal(pplnsWindowWork(0.1, 3), 3000n);
+    assert.equal(pplnsWindowWork(0.1, 3, 1), 3000n);
+  });
+
+  test('scrypt: one block is network difficulty x 65536 of share difficulty, so the window is that many times larger', () => {
+    // Litecoin mainnet-sized difficulty: two blocks' worth of scrypt share difficulty, not two sha256d difficulties.
+    assert.equal(pplnsWindowWork(2, 20_000_000, 65536), 2n * 20_000_000n * 65536n * 10_000n);
+    // Regtest: 16 x 4.6565e-10 x 65536 x 10^4 = 4.88 -> 5 units.
+    assert.equal(pplnsWindowWork(16, 4.656542373906925e-10, 65536), 5n);
   });
 });
