@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { PoolConfig } from '../config/types.js';
 import type { PowAlgorithm } from '../algorithms/types.js';
-import { isValidAddress } from '../blockchain/bitcoin/address.js';
+import { AddressError, canonicalAddress } from '../blockchain/bitcoin/address.js';
 import { sha256d } from '../algorithms/sha256d.js';
 import type { Logger } from '../log/logger.js';
 import type { BlockCandidate, BlockOutcome, BlockSubmitter } from './block-submitter.js';
@@ -53,7 +53,7 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
   private readonly network;
   private readonly log: Logger;
   /** Address checks are pure but not free (base58/bech32 + sha256); miners re-authorize the same few addresses. */
-  private readonly addressCache = new Map<string, boolean>();
+  private readonly addressCache = new Map<string, string | null>();
   /** Shares being checked and blocks being submitted: work whose records must reach the sink before it closes. */
   private working = 0;
   private idleWaiters: (() => void)[] = [];
@@ -79,14 +79,21 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
     this.options.extranonces.release(extranonce1);
   }
 
-  isValidMinerAddress(address: string): boolean {
-    let valid = this.addressCache.get(address);
-    if (valid === undefined) {
-      valid = address.length <= 128 && isValidAddress(address, this.network);
+  payoutAddress(address: string): string | null {
+    let payout = this.addressCache.get(address);
+    if (payout === undefined) {
+      payout = null;
+      if (address.length <= 128) {
+        try {
+          payout = canonicalAddress(address, this.network);
+        } catch (err) {
+          if (!(err instanceof AddressError)) throw err;
+        }
+      }
       if (this.addressCache.size > 10_000) this.addressCache.clear();
-      this.addressCache.set(address, valid);
+      this.addressCache.set(address, payout);
     }
-    return valid;
+    return payout;
   }
 
   currentJob(): JobNotification | null {

@@ -69,8 +69,11 @@ export interface StratumBackend {
   /** Returns a connection's extranonce1 when it closes, so the value can be handed out again later. */
   releaseExtranonce1(extranonce1: string): void;
   readonly extranonce2Size: number;
-  /** Whether `address` is a payable address of this pool's coin network. */
-  isValidMinerAddress(address: string): boolean;
+  /**
+   * The canonical spelling (canonicalAddress) of `address` when it is a payable address of this pool's coin network,
+   * else null. Shares are credited to that spelling, whichever one the miner typed.
+   */
+  payoutAddress(address: string): string | null;
   /** The job a newly subscribed miner should receive, or null before the first template. */
   currentJob(): JobNotification | null;
   /** Checks a share; resolves once the share's fate is final (recorded, when recording exists). */

@@ -111,7 +111,12 @@ export class Payer {
     // An RPC error is the wallet's answer: it created no transaction. So is a request that never left this host.
     if (isDaemonError(err) && (err.code === 'DAEMON_RPC' || !err.requestSent)) {
       await this.o.store.dropIntent(token, intent.id);
-      if (err.code === 'DAEMON_RPC' && err.rpcCode === RpcErrorCode.INVALID_ADDRESS_OR_KEY) {
+      // -5: an address the daemon cannot pay. -8 "duplicated address": two balances that spell one destination
+      // differently (kept apart before authorize made spellings canonical). Either way, setting the named address
+      // aside lets everyone else be paid; the operator sees why in the quarantine.
+      const refusesAddress =
+        err.rpcCode === RpcErrorCode.INVALID_ADDRESS_OR_KEY || (err.rpcCode === RpcErrorCode.INVALID_PARAMETER && message.includes('duplicated address'));
+      if (err.code === 'DAEMON_RPC' && refusesAddress) {
         const rejected = intent.payees.find((p) => message.includes(p.address));
         if (rejected) {
           await this.setAside(token, rejected.address, `sendmany refused it: ${message}`);

@@ -57,9 +57,18 @@ export class SwitchingBackend implements StratumBackend {
     this.options.extranonces.release(extranonce1);
   }
 
-  /** A miner here may be moved to any of the coins, so its address must be payable on all of them. */
-  isValidMinerAddress(address: string): boolean {
-    return this.options.coins.every((coin) => this.options.backendOf(coin)?.isValidMinerAddress(address) ?? false);
+  /**
+   * A miner here may be moved to any of the coins, so its address must be payable on all of them. Where the coins
+   * spell it differently (one knows a legacy script-hash version the other prefers), the miner's own spelling stays.
+   */
+  payoutAddress(address: string): string | null {
+    const spellings = new Set<string>();
+    for (const coin of this.options.coins) {
+      const payout = this.options.backendOf(coin)?.payoutAddress(address) ?? null;
+      if (payout === null) return null;
+      spellings.add(payout);
+    }
+    return spellings.size === 1 ? [...spellings][0] : address;
   }
 
   currentJob(): JobNotification | null {

@@ -110,14 +110,16 @@ function authorize(host: MethodHost, conn: Connection, id: RequestId, params: un
     return;
   }
   const dot = login.indexOf('.');
-  const address = dot === -1 ? login : login.slice(0, dot);
-  if (address.length === 0 || !host.backend.isValidMinerAddress(address)) {
+  const typed = dot === -1 ? login : login.slice(0, dot);
+  const address = typed.length === 0 ? null : host.backend.payoutAddress(typed);
+  if (address === null) {
     conn.replyError(id, ERR_UNAUTHORIZED);
     return;
   }
+  const credited = address === typed ? login : address + login.slice(typed.length);
   const session = conn.session;
   const wasReady = session.ready;
-  if (!session.addWorker(login, address)) {
+  if (!session.addWorker(login, credited, address)) {
     conn.replyError(id, stratumError(StratumErrorCode.Other, 'Too many workers on this connection'));
     return;
   }

@@ -7,10 +7,15 @@ export const JOB_DIFF_SLOTS = 16;
 /** Worker names one connection may authorize; proxies multiplex a few, nobody honest needs more. */
 export const MAX_WORKERS_PER_CONNECTION = 64;
 
+const WORKER_STRIDE = 3;
+
 export class Session {
   subscribed = false;
   extranonce1: string | null = null;
-  /** Authorized `address.worker` logins with their address part, as pairs; null until the first authorize. */
+  /**
+   * Authorized logins as triples: the login as the miner sends it, the login shares are credited to (its address part
+   * in canonical spelling) and that address; null until the first authorize.
+   */
   private workers: string[] | null = null;
   /** The difficulty in force for new work. */
   difficulty: number;
@@ -38,23 +43,23 @@ export class Session {
   }
 
   get workerCount(): number {
-    return this.workers === null ? 0 : this.workers.length / 2;
+    return this.workers === null ? 0 : this.workers.length / WORKER_STRIDE;
   }
 
-  /** The address part of an authorized worker login, or null when this connection never authorized it. */
-  addressOf(workerName: string): string | null {
+  /** The credited login and address of a login this connection authorized, or null when it never did. */
+  worker(login: string): { readonly credited: string; readonly address: string } | null {
     const w = this.workers;
     if (w === null) return null;
-    for (let i = 0; i < w.length; i += 2) if (w[i] === workerName) return w[i + 1];
+    for (let i = 0; i < w.length; i += WORKER_STRIDE) if (w[i] === login) return { credited: w[i + 1], address: w[i + 2] };
     return null;
   }
 
   /** Returns false when the connection already holds MAX_WORKERS_PER_CONNECTION other logins. */
-  addWorker(workerName: string, address: string): boolean {
-    if (this.addressOf(workerName) !== null) return true;
+  addWorker(login: string, credited: string, address: string): boolean {
+    if (this.worker(login) !== null) return true;
     if (this.workers === null) this.workers = [];
-    if (this.workers.length / 2 >= MAX_WORKERS_PER_CONNECTION) return false;
-    this.workers.push(workerName, address);
+    if (this.workers.length / WORKER_STRIDE >= MAX_WORKERS_PER_CONNECTION) return false;
+    this.workers.push(login, credited, address);
     return true;
   }
 

@@ -56,8 +56,8 @@ export function handleSubmit(
     conn.replyError(id, ERR_NOT_SUBSCRIBED);
     return undefined;
   }
-  const minerAddress = session.addressOf(worker);
-  if (minerAddress === null) {
+  const authorized = session.worker(worker);
+  if (authorized === null) {
     // Never credited, never even checked: the name belongs to whoever authorized it elsewhere.
     conn.replyError(id, ERR_UNAUTHORIZED);
     host.onUnauthorizedSubmit(conn);
@@ -72,8 +72,8 @@ export function handleSubmit(
     versionBits,
     versionMask: session.versionMask,
     difficulty: session.difficultyFor(jobId),
-    workerName: worker,
-    minerAddress,
+    workerName: authorized.credited,
+    minerAddress: authorized.address,
     ip: conn.ip,
     port: host.port,
   };

@@ -93,8 +93,8 @@ export function createApiRouter(options: ApiOptions): Router {
   const minerOf = async (req: Request, res: Response) => {
     const pool = poolOf(req, res);
     if (!pool) return null;
-    const address = String(req.params.address);
-    if (!pool.isValidAddress(address)) {
+    const address = pool.payoutAddress(String(req.params.address));
+    if (address === null) {
       res.status(400).json({ error: 'bad_address', message: 'not an address of this pool' });
       return null;
     }
@@ -170,13 +170,16 @@ export function createApiRouter(options: ApiOptions): Router {
   // NOMP passes the address as the bare query string (`/api/worker_stats?<address>`); `?address=` works too.
   router.get('/worker_stats', wrap(async (req, res) => {
     const raw = typeof req.query.address === 'string' ? req.query.address : (req.url.split('?')[1] ?? '').split('&')[0];
-    const address = decodeURIComponent(raw ?? '').split('.')[0];
-    const valid = options.pools.filter((p) => p.isValidAddress(address));
+    const typed = decodeURIComponent(raw ?? '').split('.')[0];
+    const valid = options.pools.flatMap((pool) => {
+      const address = pool.payoutAddress(typed);
+      return address === null ? [] : [{ pool, address }];
+    });
     if (valid.length === 0) {
       res.status(400).json({ error: 'bad_address', message: 'not an address of any pool here' });
       return;
     }
-    for (const pool of valid) {
+    for (const { pool, address } of valid) {
       const miner = await store.miner(pool.id, address);
       if (!miner) continue;
       const workers: Record<string, unknown> = {};

@@ -40,6 +40,7 @@ interface PoolJson {
   network: { height: number; difficulty: number };
 }
 interface MinerJson {
+  address: string;
   hashrate: number;
   averageHashrate: number;
   roundShares: number;
@@ -276,6 +277,11 @@ describe('website over real mining and payments', { timeout: 120_000 }, () => {
     assert.equal(miner.unpaid, '0');
     assert.deepEqual(miner.payments.map((x) => x.txid), [paymentTxid]);
     assert.equal(miner.roundShares, (2 * Number(toWorkUnits(DIFF))) / WORK_SCALE, 'round 2 holds only the shares after the block');
+    // Another spelling of the same address (upper-case bech32) finds the same balances.
+    const upper = await api<{ miner: MinerJson }>(`/api/v1/pools/regtest/miners/${addr1.toUpperCase()}`);
+    assert.deepEqual({ address: upper.miner.address, paid: upper.miner.paid }, { address: addr1, paid: miner.paid });
+    const nomp = await api<{ miner: string; paid: string }>(`/api/worker_stats?${addr1.toUpperCase()}`);
+    assert.deepEqual({ miner: nomp.miner, paid: nomp.paid }, { miner: addr1, paid: miner.paid });
 
     const { page, problems } = await open(`/miner/${addr1}`);
     const scope = '[data-pool="regtest"]';

@@ -54,7 +54,7 @@ describe('payment crash safety and refusals', { timeout: 240_000 }, () => {
   /** A pool config dir paying from the pool wallet, its keys, three fresh miner addresses and one mature block. */
   async function preparePool(
     prefix: string,
-    extraWork: Record<string, bigint> = {},
+    extraWork: Record<string, bigint> | ((miners: readonly string[]) => Record<string, bigint>) = {},
   ): Promise<{ dir: PoolDir; pool: PoolConfig; keys: PoolKeys; credits: Map<string, bigint> }> {
     const daemon = { host: pair.a.host, port: pair.a.rpcPort, user: pair.a.user, password: pair.a.password, wallet: POOL_WALLET };
     const dir = await writePoolDir({
@@ -68,7 +68,7 @@ describe('payment crash safety and refusals', { timeout: 240_000 }, () => {
     const pool = (await loadPoolDir(dir.dir)).pools[0];
     const keys = new PoolKeys(prefix, pool.id);
     const miners = [await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET)];
-    const work = { [miners[0]]: 3n, [miners[1]]: 2n, [miners[2]]: 1n, ...extraWork };
+    const work = { [miners[0]]: 3n, [miners[1]]: 2n, [miners[2]]: 1n, ...(typeof extraWork === 'function' ? extraWork(miners) : extraWork) };
     const block = await recordMinedBlock(pair.a, client, keys, poolAddress, work);
     await waitForSync(pair.a, pair.b);
     await mine(pair.b, 100);
@@ -166,6 +166,36 @@ describe('payment crash safety and refusals', { timeout: 240_000 }, () => {
     const good = new Map([...credits].filter(([a]) => a !== bad));
     for (const [address, amount] of good) assert.equal(await unitsAt(pair.a, MINERS_WALLET, address), amount);
     assert.equal((await txidsPaying(pair.a, MINERS_WALLET, [...good.keys()])).length, 1);
+  });
+
+  test('two spellings of one address (balances from before canonical logins): the one the daemon calls a duplicate is set aside, the rest paid', async () => {
+    let spellings: string[] = [];
+    const { pool, keys, credits } = await preparePool('spellings:', (miners) => {
+      spellings = [miners[0], miners[0].toUpperCase()];
+      return { [spellings[1]]: 4n };
+    });
+    assert.notEqual(spellings[0], spellings[1], 'a bech32 address, which has an upper-case spelling');
+    const h = startProcessor(pool, redis, keys.keyPrefix);
+    let setAside: string;
+    try {
+      const summary = await h.processor.runOnce();
+      assert.equal(summary.payment?.status, 'paid');
+      const quarantined = Object.keys(await client.hgetall(h.store.pay.quarantine));
+      assert.equal(quarantined.length, 1);
+      setAside = quarantined[0];
+      assert.ok(spellings.includes(setAside), `${setAside} is one of the two spellings`);
+      const reason = JSON.parse((await client.hget(h.store.pay.quarantine, setAside)) ?? '{}') as { reason?: string };
+      assert.match(reason.reason ?? '', /duplicated address/);
+      assert.deepEqual(await h.store.unpaidBalances(), new Map([[setAside, credits.get(setAside)]]), 'its balance is kept');
+    } finally {
+      h.close();
+    }
+    const paidSpelling = spellings.find((a) => a !== setAside)!;
+    // One destination, whichever spelling the payment named.
+    assert.equal(await unitsAt(pair.a, MINERS_WALLET, spellings[0]), credits.get(paidSpelling));
+    for (const address of [...credits.keys()].filter((a) => !spellings.includes(a))) {
+      assert.equal(await unitsAt(pair.a, MINERS_WALLET, address), credits.get(address));
+    }
   });
 
   test('an intent the wallet cannot account for halts the pool until an operator clears it', async () => {

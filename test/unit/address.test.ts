@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AddressError, addressToOutputScript, isValidAddress } from '../../src/blockchain/bitcoin/address.js';
+import { AddressError, addressToOutputScript, canonicalAddress, isValidAddress } from '../../src/blockchain/bitcoin/address.js';
 import { bech32Decode, decodeSegwitAddress } from '../../src/blockchain/bitcoin/bech32.js';
 import type { NetworkParams } from '../../src/config/types.js';
 
@@ -89,6 +89,34 @@ describe('Litecoin addresses (vectors from litecoind validateaddress)', () => {
     assert.throws(() => addressToOutputScript('', LTC_MAIN), /empty address/);
     assert.throws(() => addressToOutputScript(' LcJEGCjjodtZie755XY3ZTHDsRGtjUTv47', LTC_MAIN), /whitespace/);
     assert.throws(() => addressToOutputScript('L'.repeat(201), LTC_MAIN), /longer than 200 characters/);
+  });
+});
+
+// Balances are keyed by one spelling per output script (two would make the daemon refuse a sendmany naming both).
+// The script-hash twins were encoded by an independent Base58Check encoder from the hashes of the vectors above.
+describe('canonical address spelling', () => {
+  const cases: [string, NetworkParams, string][] = [
+    // Legacy version-5 P2SH on Litecoin mainnet -> the version-50 "M..." spelling of the same script.
+    ['3P14159f73E4gFr7JterCCQh9QjiTjiZrG', LTC_MAIN, 'MVDCJxZd4A5VUm81QmeC1qf6U7LASsr7LT'],
+    // Regtest: legacy version 196 ("2...") -> version 58 ("Q..."), which litecoind prints.
+    ['2MztGUypcQwA19qXxvryTBDEHs7NCsHUKMt', LTC_REGTEST, 'QUF2bzgrS3D6J2J1Yy1UFufj1Vp2hD88n4'],
+    ['RLTC1QELWEU73YZTYV6XLSTZNYRWARWVF6GMRLJR7LG3', LTC_REGTEST, 'rltc1qelweu73yztyv6xlstznyrwarwvf6gmrljr7lg3'],
+    // Already canonical: unchanged, including Bitcoin's only script-hash version and its leading-zero P2PKH.
+    ['MVDCJxZd4A5VUm81QmeC1qf6U7LASsr7LT', LTC_MAIN, 'MVDCJxZd4A5VUm81QmeC1qf6U7LASsr7LT'],
+    ['LcJEGCjjodtZie755XY3ZTHDsRGtjUTv47', LTC_MAIN, 'LcJEGCjjodtZie755XY3ZTHDsRGtjUTv47'],
+    ['3P14159f73E4gFr7JterCCQh9QjiTjiZrG', BTC_MAIN, '3P14159f73E4gFr7JterCCQh9QjiTjiZrG'],
+    ['1111111111111111111114oLvT2', BTC_MAIN, '1111111111111111111114oLvT2'],
+  ];
+  for (const [address, network, expected] of cases) {
+    it(`${address} -> ${expected}, the same script`, () => {
+      assert.equal(canonicalAddress(address, network), expected);
+      assert.equal(script(expected, network), script(address, network));
+    });
+  }
+
+  it('refuses what addressToOutputScript refuses', () => {
+    assert.throws(() => canonicalAddress('MVDCJxZd4A5VUm81QmeC1qf6U7LASsr7LT', LTC_REGTEST), AddressError);
+    assert.throws(() => canonicalAddress('rltc1qelweu73yztyv6xlstznyrwarwvf6gmrljr7LG3', LTC_REGTEST), AddressError);
   });
 });
 

@@ -2,7 +2,7 @@
 // bech32m v1 (P2TR). Everything else is refused, because an address we cannot turn into a script the network will let
 // its owner spend is money burnt: MWEB addresses (no scriptPubKey), other networks, and future witness versions.
 import type { NetworkParams } from '../../config/types.js';
-import { Base58Error, base58CheckDecode } from './base58.js';
+import { Base58Error, base58CheckDecode, base58CheckEncode } from './base58.js';
 import { Bech32Error, bech32Prefix, decodeSegwitAddress } from './bech32.js';
 
 export class AddressError extends Error {
@@ -74,6 +74,23 @@ export function addressToOutputScript(address: string, network: NetworkParams): 
   if (address.trim() !== address) throw new AddressError('address has surrounding whitespace');
   if (address.toLowerCase().startsWith(`${network.bech32}1`)) return segwitScript(address, network);
   return base58Script(address, network);
+}
+
+/**
+ * The one spelling of `address` that balances, payouts and stats are keyed by: bech32 in lower case (BIP173 allows
+ * all upper case too) and P2SH with the network's first script-hash version (Litecoin's `M...`, which its daemon
+ * prints, rather than the legacy `3...` it still accepts). Two spellings of one output must never become two
+ * balances: the daemon refuses a sendmany that names one destination twice, and every payout would fail with it.
+ * Throws AddressError like addressToOutputScript.
+ */
+export function canonicalAddress(address: string, network: NetworkParams): string {
+  addressToOutputScript(address, network);
+  if (address.toLowerCase().startsWith(`${network.bech32}1`)) return address.toLowerCase();
+  const payload = base58CheckDecode(address);
+  const preferred = network.scriptHash[0];
+  if (payload[0] === network.pubKeyHash || payload[0] === preferred) return address;
+  payload[0] = preferred;
+  return base58CheckEncode(payload);
 }
 
 export function isValidAddress(address: string, network: NetworkParams): boolean {

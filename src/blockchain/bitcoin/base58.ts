@@ -30,6 +30,20 @@ export function base58Decode(text: string): Buffer {
   return Buffer.concat([Buffer.alloc(leadingZeros), body]);
 }
 
+/** Base58Check of `payload` (its checksum appended): the inverse of base58CheckDecode. */
+export function base58CheckEncode(payload: Uint8Array): string {
+  const raw = Buffer.concat([payload, sha256(sha256(payload)).subarray(0, 4)]);
+  let value = BigInt(`0x${raw.toString('hex') || '0'}`);
+  let text = '';
+  while (value > 0n) {
+    text = ALPHABET[Number(value % 58n)] + text;
+    value /= 58n;
+  }
+  let leadingZeros = 0;
+  while (leadingZeros < raw.length && raw[leadingZeros] === 0) leadingZeros++;
+  return '1'.repeat(leadingZeros) + text;
+}
+
 /** Decodes Base58Check and returns the payload without its 4-byte checksum. */
 export function base58CheckDecode(text: string): Buffer {
   const raw = base58Decode(text);

@@ -5,7 +5,7 @@ import { ExtranonceAllocator } from '../../../src/mining/extranonce.js';
 import type { JobNotification, ShareOutcome, ShareSubmission, StratumBackend } from '../../../src/mining/types.js';
 import { SwitchingBackend } from '../../../src/profit/switching-backend.js';
 
-function fakeBackend(name: string, valid: (a: string) => boolean) {
+function fakeBackend(name: string, payout: (a: string) => string | null) {
   const submitted: ShareSubmission[] = [];
   let job: JobNotification | null = { jobId: '1f', params: ['1f', 'prev', 'c1', 'c2', [], 'v', 'bits', 'time', false], cleanJobs: false };
   const backend: StratumBackend = {
@@ -14,7 +14,7 @@ function fakeBackend(name: string, valid: (a: string) => boolean) {
       throw new Error('the switch must use its own shared allocator');
     },
     releaseExtranonce1: () => undefined,
-    isValidMinerAddress: valid,
+    payoutAddress: payout,
     currentJob: () => job,
     submitShare: async (share): Promise<ShareOutcome> => {
       submitted.push(share);
@@ -30,8 +30,9 @@ const share = (jobId: string): ShareSubmission => ({
 });
 
 describe('SwitchingBackend', () => {
-  const a = fakeBackend('a', () => true);
-  const b = fakeBackend('b', (addr) => addr !== 'only-a');
+  // 'SPELT' is a second spelling both coins know; 'legacy' one that coin a spells 'modern' and coin b keeps.
+  const a = fakeBackend('a', (addr) => (addr === 'SPELT' ? 'spelt' : addr === 'legacy' ? 'modern' : addr));
+  const b = fakeBackend('b', (addr) => (addr === 'only-a' ? null : addr === 'SPELT' ? 'spelt' : addr));
   const backends: Record<string, StratumBackend> = { a: a.backend, b: b.backend };
   const sw = new SwitchingBackend({ coins: ['a', 'b'], backendOf: (c) => backends[c], extranonces: new ExtranonceAllocator(1, 0), extranonce2Size: 4 });
 
@@ -62,9 +63,11 @@ describe('SwitchingBackend', () => {
     }
   });
 
-  test('an address must be payable on every coin; extranonces are unique', () => {
-    assert.equal(sw.isValidMinerAddress('anything'), true);
-    assert.equal(sw.isValidMinerAddress('only-a'), false);
+  test('an address must be payable on every coin, in the spelling they agree on; extranonces are unique', () => {
+    assert.equal(sw.payoutAddress('anything'), 'anything');
+    assert.equal(sw.payoutAddress('only-a'), null);
+    assert.equal(sw.payoutAddress('SPELT'), 'spelt');
+    assert.equal(sw.payoutAddress('legacy'), 'legacy');
     const x = sw.allocateExtranonce1();
     const y = sw.allocateExtranonce1();
     assert.notEqual(x, y);

@@ -36,8 +36,10 @@ export class TestBackend implements StratumBackend {
     this.released.push(extranonce1);
   }
 
-  isValidMinerAddress(address: string): boolean {
-    return address === GOOD_ADDRESS || address === OTHER_ADDRESS;
+  payoutAddress(address: string): string | null {
+    if (address === GOOD_ADDRESS || address === OTHER_ADDRESS) return address;
+    // A second spelling of GOOD_ADDRESS, as upper-case bech32 is of the lower-case one.
+    return address === GOOD_ADDRESS.toUpperCase() ? GOOD_ADDRESS : null;
   }
 
   currentJob(): JobNotification | null {

@@ -99,6 +99,20 @@ test('a submit for a worker this connection never authorized is 24 and never rea
   });
 });
 
+test('a login in another spelling of an address is credited to the canonical spelling; the miner keeps submitting as it typed', async () => {
+  await withServer(async ({ client, backend }) => {
+    const c = await client();
+    const typed = `${GOOD_ADDRESS.toUpperCase()}.Rig.A`;
+    await c.login(typed);
+    assert.equal((await c.submit(typed, '00000001')).result, true);
+    assert.equal(backend.submissions[0].minerAddress, GOOD_ADDRESS);
+    // The worker part keeps its own case and dots; only the address part is respelled.
+    assert.equal(backend.submissions[0].workerName, `${GOOD_ADDRESS}.Rig.A`);
+    // The canonical spelling is a different login on the wire: not authorized by this connection.
+    assert.equal(((await c.submit(`${GOOD_ADDRESS}.Rig.A`, '00000002')).error as unknown[])[0], 24);
+  });
+});
+
 test('submit before subscribe is 25', async () => {
   await withServer(async ({ client, backend }) => {
     const c = await client();
