@@ -1,4 +1,4 @@
-// Per-IP bans for one server process. Cluster-wide bans arrive later through banIp() from an IPC message.
+// Per-IP bans for the ports of one pool in one pool worker process. Other forks keep their own (no IPC carries bans).
 import type { BanningConfig } from '../config/types.js';
 
 interface ShareTally {
@@ -15,6 +15,8 @@ export class BanList {
   private readonly bans = new Map<string, number>();
   private readonly tallies = new Map<string, ShareTally>();
   private timer: NodeJS.Timeout | null = null;
+  /** Listeners sharing this list that have started and not stopped it: the purge runs while any of them listens. */
+  private users = 0;
 
   constructor(
     private readonly config: BanningConfig,
@@ -29,16 +31,27 @@ export class BanList {
     return this.bans.size;
   }
 
-  /** Starts the periodic purge; the timer is unref'd so it never keeps a process alive. */
+  /**
+   * Starts the periodic purge for one more listener; the timer is unref'd so it never keeps a process alive. Each
+   * start() is matched by one stop(): a list shared by a pool's ports purges until the last of them closes.
+   */
   start(): void {
+    this.users++;
     if (this.timer !== null || !this.config.enabled) return;
     this.timer = setInterval(() => this.purge(), Math.max(1, this.config.purgeInterval) * 1000);
     this.timer.unref();
   }
 
   stop(): void {
+    this.users = Math.max(0, this.users - 1);
+    if (this.users > 0) return;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /** Whether the periodic purge is running. */
+  get purging(): boolean {
+    return this.timer !== null;
   }
 
   isBanned(ip: string): boolean {

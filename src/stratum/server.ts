@@ -61,7 +61,8 @@ export class StratumServer
   private readonly awaitingHeader = new Set<Socket>();
   private readonly trustedProxies: ReadonlySet<string>;
   private readonly server: Server;
-  private readonly ownsBanList: boolean;
+  /** Whether this listener holds one of the (possibly shared) ban list's start() counts. */
+  private banListStarted = false;
   private sweepTimer: NodeJS.Timeout | null = null;
   private nextConnectionId = 1;
   private counters = { accepted: 0, rejected: 0, malformed: 0, refusedBanned: 0 };
@@ -76,7 +77,6 @@ export class StratumServer
     this.varDiff = options.difficulty.varDiff;
     this.clock = options.clock ?? Date.now;
     this.logger = options.logger;
-    this.ownsBanList = options.banList === undefined;
     this.banList = options.banList ?? new BanList(options.banning, this.clock);
     this.trustedProxies = new Set((options.trustedProxies ?? []).map((ip) => normalizeIp(ip) ?? ip));
     this.server = options.tls ? this.createTlsListener(options.tls) : createServer(
@@ -98,7 +98,8 @@ export class StratumServer
   async listen(): Promise<void> {
     await this.bind();
     this.startSweep();
-    if (this.ownsBanList) this.banList.start();
+    if (!this.banListStarted) this.banList.start();
+    this.banListStarted = true;
   }
 
   private bind(): Promise<void> {
@@ -154,7 +155,8 @@ export class StratumServer
   close(): Promise<void> {
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
-    if (this.ownsBanList) this.banList.stop();
+    if (this.banListStarted) this.banList.stop();
+    this.banListStarted = false;
     const closed = new Promise<void>((resolve) => {
       if (!this.server.listening) resolve();
       else this.server.close(() => resolve());

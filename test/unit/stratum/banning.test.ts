@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BanningConfig } from '../../../src/config/types.js';
 import { BanList } from '../../../src/stratum/banning.js';
+import { startServer, TestBackend } from './harness.js';
 
 const config: BanningConfig = {
   enabled: true,
@@ -64,4 +65,21 @@ test('a shorter ban never shortens an existing one', () => {
   bans.banIp('2.2.2.2', 1);
   clock.advance(5000);
   assert.equal(bans.isBanned('2.2.2.2'), true);
+});
+
+test('a ban list shared by a pool\'s ports purges while any of them listens, and stops with the last', async () => {
+  const shared = new BanList(config);
+  const backend = new TestBackend();
+  const first = await startServer(backend, { banning: config, banList: shared });
+  const second = await startServer(backend, { banning: config, banList: shared });
+  try {
+    assert.equal(shared.purging, true, 'started by the listeners that share it');
+    await first.close();
+    assert.equal(shared.purging, true, 'the other port still listens');
+    await first.close();
+    assert.equal(shared.purging, true, 'closing a listener twice counts once');
+  } finally {
+    await second.close();
+  }
+  assert.equal(shared.purging, false);
 });
