@@ -59,7 +59,7 @@ export class BlockSubmitter {
     this.log.info(`block candidate ${candidate.blockHash} at height ${candidate.height} from ${candidate.workerName}: submitting`);
     const replies = await this.daemons.callAll<string | null>('submitblock', [blockHex]);
     const submitMs = performance.now() - started;
-    if (replies.some((r) => r.ok && r.result === null)) onSubmitted?.();
+    if (replies.some((r) => r.ok && holdsBlock(r.result))) onSubmitted?.();
     const answers = replies.map((r) => ({
       daemon: r.daemon,
       answer: r.ok ? r.result : `${r.error.code}${r.error.rpcCode !== undefined && r.error.rpcCode !== null ? ` ${r.error.rpcCode}` : ''}: ${r.error.message}`,
@@ -80,9 +80,17 @@ export class BlockSubmitter {
   }
 }
 
-/** `undefined` in `answers` marks a daemon that could not be reached. */
+/** submitblock answers that mean the daemon holds the block as valid: taken now, or already known ("duplicate"). */
+const holdsBlock = (answer: string | null | undefined): boolean => answer === null || answer === 'duplicate';
+
+/**
+ * `undefined` in `answers` marks a daemon that could not be reached. Without the confirming lookup, a block any daemon
+ * holds stays 'unknown' for the payment side to classify against the chain: 'rejected' drops it for good, so it is
+ * kept for answers that refuse the block outright.
+ */
 export function decideVerdict(info: BlockInfo | null, answers: readonly (string | null | undefined)[]): BlockVerdict {
   if (info) return info.confirmations >= 1 ? 'accepted' : 'stale';
+  if (answers.some(holdsBlock)) return 'unknown';
   if (answers.some((a) => a === 'inconclusive')) return 'stale';
   if (answers.some((a) => typeof a === 'string')) return 'rejected';
   return 'unknown';
