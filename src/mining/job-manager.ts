@@ -2,10 +2,12 @@
 // dropped, so shares for them are stale); the same block is re-templated on jobRebroadcastTimeout so miners pick up
 // new transactions and a fresh curtime. Template fetches are single-flight: a blocknotify that arrives while a
 // fetch is running queues exactly one more fetch instead of a pile of them.
+import { randomBytes } from 'node:crypto';
 import type { PoolConfig } from '../config/types.js';
 import type { DaemonSet } from '../daemon/daemon-set.js';
 import type { BlockTemplate } from '../daemon/rpc-types.js';
 import type { Logger } from '../log/logger.js';
+import { JOB_SALT_BYTES } from '../blockchain/bitcoin/coinbase.js';
 import { JobTemplate } from '../blockchain/bitcoin/job-template.js';
 import type { CoinbaseRecipient } from '../blockchain/bitcoin/reward-split.js';
 import { targetToLEBuffer } from '../algorithms/targets.js';
@@ -157,6 +159,7 @@ export class JobManager {
         extranonce1Size: this.options.extranonce1Size,
         extranonce2Size: this.options.extranonce2Size,
         mweb: this.options.pool.coin.mweb,
+        jobSalt: randomBytes(JOB_SALT_BYTES),
       });
     } catch (err) {
       this.log.error(`cannot build a job from the template at height ${template.height}: ${(err as Error).message}`);

@@ -1,7 +1,8 @@
 // The coinbase transaction, serialized without witness (the form its txid covers), cut around the extranonce.
 //
 // Layout: version | 01 | 32 x 00 | ffffffff | varint(scriptSig length) | scriptSig | ffffffff | outputs | locktime 0
-// scriptSig: BIP34 height push ‖ push opcode for the extranonce ‖ extranonce1 ‖ extranonce2 ‖ pool tag push.
+// scriptSig: BIP34 height push ‖ push opcode for the extranonce ‖ extranonce1 ‖ extranonce2 ‖ job salt push ‖
+// pool tag push.
 // The extranonce sits inside one data push so the scriptSig stays a parseable script (explorers show the tag).
 // Outputs: pool first, then reward recipients in configured order, then the witness commitment (value 0), which
 // Core expects among the last outputs. Submitblock adds the coinbase witness (reserved value) itself.
@@ -28,7 +29,16 @@ export interface CoinbaseSpec {
   readonly witnessCommitment?: string;
   /** Transaction version: 1 like NOMP and Miningcore write for Bitcoin and Litecoin; any of 1 or 2 is valid. */
   readonly txVersion?: 1 | 2;
+  /**
+   * Bytes that differ between jobs (JOB_SALT_BYTES, random per job). Without them two jobs built from an unchanged
+   * template (a rebroadcast on a quiet mempool, or the first job of a reloaded pool) have identical coinbases, so one
+   * header is valid under both job ids and a share sent under each would be credited twice: duplicates are
+   * detected per job.
+   */
+  readonly jobSalt?: Buffer;
 }
+
+export const JOB_SALT_BYTES = 4;
 
 export interface CoinbaseParts {
   /** Everything before extranonce1. */
@@ -48,7 +58,8 @@ export function buildCoinbaseParts(spec: CoinbaseSpec): CoinbaseParts {
   if (spec.payoutScript.length === 0) throw new RangeError('the pool payout script is empty');
 
   const heightPush = scriptNumPush(spec.height);
-  const fixedLength = heightPush.length + pushOpcodeLength(extranonceSize) + extranonceSize;
+  const saltPush = spec.jobSalt === undefined || spec.jobSalt.length === 0 ? Buffer.alloc(0) : pushData(spec.jobSalt);
+  const fixedLength = heightPush.length + pushOpcodeLength(extranonceSize) + extranonceSize + saltPush.length;
   const tagPush = tagPushFor(spec.poolTag, MAX_COINBASE_SCRIPT_SIG - fixedLength);
   const scriptSigLength = fixedLength + tagPush.length;
   if (scriptSigLength < MIN_COINBASE_SCRIPT_SIG || scriptSigLength > MAX_COINBASE_SCRIPT_SIG) {
@@ -84,7 +95,7 @@ export function buildCoinbaseParts(spec: CoinbaseSpec): CoinbaseParts {
     heightPush,
     extranonceOpcode,
   ]);
-  const coinb2 = Buffer.concat([tagPush, SEQUENCE_FINAL, varint(outputs.length), ...outputs, u32le(0)]);
+  const coinb2 = Buffer.concat([saltPush, tagPush, SEQUENCE_FINAL, varint(outputs.length), ...outputs, u32le(0)]);
   return { coinb1, coinb2, outputValues };
 }
 

@@ -24,6 +24,8 @@ export interface JobTemplateOptions {
    */
   readonly mweb: boolean;
   readonly txVersion?: 1 | 2;
+  /** See CoinbaseSpec.jobSalt: the job manager gives every job its own. */
+  readonly jobSalt?: Buffer;
 }
 
 export class JobTemplate {
@@ -93,6 +95,7 @@ export class JobTemplate {
       extranonce2Size: options.extranonce2Size,
       witnessCommitment: template.default_witness_commitment,
       txVersion: options.txVersion,
+      jobSalt: options.jobSalt,
     });
     this.coinb1 = parts.coinb1;
     this.coinb2 = parts.coinb2;

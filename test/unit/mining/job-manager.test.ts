@@ -43,6 +43,7 @@ function makeManager() {
   const logger = createLogger({ level: 'error' });
   logger.silent = true;
   const jobs: string[] = [];
+  const coinb2s: string[] = [];
   const manager = new JobManager({
     pool: { poolTag: '/t/', jobRebroadcastTimeout: 3600, blockRefreshInterval: 0, coin: { mweb: false, segwit: true } } as unknown as PoolConfig,
     daemons,
@@ -52,7 +53,10 @@ function makeManager() {
     extranonce2Size: 4,
     logger,
     now: () => NOW * 1000,
-    onJob: (job) => jobs.push(job.jobId),
+    onJob: (job) => {
+      jobs.push(job.jobId);
+      coinb2s.push(String(job.params[3]));
+    },
   });
   /** Lets every waiting fetch answer, until none is left. */
   const answerAll = async () => {
@@ -61,7 +65,7 @@ function makeManager() {
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
-  return { manager, chain, jobs, answerAll, calls: () => calls };
+  return { manager, chain, jobs, coinb2s, answerAll, calls: () => calls };
 }
 
 test('a tip announced again while its fetch runs, or once a job builds on it, fetches nothing more', async () => {
@@ -97,4 +101,13 @@ test('a tip announced again while its fetch runs, or once a job builds on it, fe
   assert.equal(calls(), 4);
   assert.equal(manager.currentJob?.template.prevHashRpc, tip(3));
   manager.stop();
+});
+
+test('a rebroadcast of an unchanged template is a job with a coinbase of its own', () => {
+  const { manager, jobs, coinb2s } = makeManager();
+  manager.consider(templateOn(tip(1), 2), 'poll');
+  manager.consider(templateOn(tip(1), 2), 'rebroadcast');
+  assert.equal(jobs.length, 2);
+  // A header valid under one job id is then never the same header under the other: no share is credited twice.
+  assert.notEqual(coinb2s[0], coinb2s[1]);
 });

@@ -151,6 +151,25 @@ describe('JobTemplate coinbase', () => {
     }
   });
 
+  it('puts a job salt between the extranonce and the tag, and still cuts the tag to 100 bytes', () => {
+    const salt = Buffer.from('c0ffee01', 'hex');
+    const job = new JobTemplate(regtestTemplate({ height: 8_388_608 }), options({ poolTag: 'x'.repeat(300), jobSalt: salt }));
+    const script = readTx(job.coinbase(EN1, EN2)).inputs[0].script;
+    assert.ok(script.length <= 100, `scriptSig ${script.length} bytes`);
+    const saltStart = 5 + 1 + 8;
+    assert.deepEqual(script.subarray(saltStart, saltStart + 5), Buffer.concat([Buffer.from([4]), salt]));
+    assert.equal(script[saltStart + 5], script.length - saltStart - 6, 'the tag push follows');
+  });
+
+  it('two jobs of one unchanged template with their own salts give the same extranonces different headers', () => {
+    const template = regtestTemplate();
+    const [a, b] = ['00000001', '00000002'].map((hex) => new JobTemplate(template, options({ jobSalt: Buffer.from(hex, 'hex') })));
+    const header = (job: JobTemplate) => job.header(job.merkleRoot(job.coinbase(EN1, EN2)), template.curtime, 7, template.version);
+    assert.notDeepEqual(header(a), header(b));
+    const unsalted = [0, 1].map(() => new JobTemplate(template, options()));
+    assert.deepEqual(header(unsalted[0]), header(unsalted[1]), 'without salts they collide: what the salt is for');
+  });
+
   it('leaves the tag out when it is empty', () => {
     const job = new JobTemplate(regtestTemplate(), options({ poolTag: '' }));
     assert.equal(readTx(job.coinbase(EN1, EN2)).inputs[0].script.length, 2 + 1 + 8);
