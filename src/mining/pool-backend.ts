@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { BlockCandidate, BlockOutcome, BlockSubmitter } from './block-submitter.js';
 import type { ExtranonceAllocator } from './extranonce.js';
 import type { JobManager } from './job-manager.js';
-import { ShareValidator, type ShareCheck } from './share-validator.js';
+import { forgetShare, ShareValidator, type ShareCheck } from './share-validator.js';
 import type { JobNotification, ShareOutcome, ShareRejectReason, ShareSubmission, StratumBackend } from './types.js';
 
 /** Where shares and blocks are kept (the Redis share recorder in a pool worker). Calls are ordered. */
@@ -142,7 +142,19 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
     let check: ShareCheck;
     if (hasher) {
       const prepared = this.validator.prepare(share, job);
-      check = prepared.ok ? this.validator.judge(prepared, await hasher(prepared.header)) : prepared;
+      if (prepared.ok) {
+        let hash: Buffer;
+        try {
+          hash = await hasher(prepared.header);
+        } catch (err) {
+          // Never judged: the miner is told to retry (internal error), so the retry must not be a duplicate.
+          if (job) forgetShare(job, prepared.header);
+          throw err;
+        }
+        check = this.validator.judge(prepared, hash);
+      } else {
+        check = prepared;
+      }
     } else {
       check = this.validator.check(share, job);
     }
@@ -172,7 +184,12 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
       this.working++;
       void this.submitBlock(candidate, blockHex).finally(() => this.workDone());
     }
-    if (!(await recorded)) return NOT_RECORDED;
+    if (!(await recorded)) {
+      // NOT_RECORDED asks for a retry, which must not then be refused as a duplicate. A block keeps its place in the
+      // seen set: it is already at the daemons, and a second submission would only be a "duplicate" there.
+      if (job && !check.blockHash) forgetShare(job, check.header);
+      return NOT_RECORDED;
+    }
     return { ok: true, difficulty: check.difficulty, shareDifficulty: check.shareDifficulty, blockHash: check.blockHash };
   }
 

@@ -117,7 +117,7 @@ export class ShareValidator {
 
     const coinbase = job.template.coinbase(Buffer.from(share.extranonce1, 'hex'), Buffer.from(share.extranonce2, 'hex'));
     const header = job.template.header(job.template.merkleRoot(coinbase), ntime, parseInt(share.nonce, 16), version);
-    const key = header.toString('latin1');
+    const key = seenKey(header);
     if (job.seenHeaders.has(key)) return reject(22, 'duplicate', 'Duplicate share');
     job.seenHeaders.add(key);
     return { ok: true, header, coinbase, difficulty: share.difficulty, blockTargetLE: job.blockTargetLE };
@@ -156,4 +156,12 @@ export class ShareValidator {
     if (top === 0) return Number.POSITIVE_INFINITY;
     return this.diff1 / (top * 2 ** 192);
   }
+}
+
+/** The duplicate-check key of a header: its 80 bytes as a string (a Set of strings compares by content). */
+const seenKey = (header: Buffer): string => header.toString('latin1');
+
+/** Takes a share back out of its job's duplicate set, for a share that was never judged or never recorded. */
+export function forgetShare(job: Pick<ActiveJob, 'seenHeaders'>, header: Buffer): void {
+  job.seenHeaders.delete(seenKey(header));
 }

@@ -1,6 +1,7 @@
 // The pool backend's settle(): a runtime being replaced (reloadpool) or stopped closes its share recorder only
 // after the shares still hashing have handed their records over, so a miner moved to the new runtime mid-share is
-// answered true for a share that is really kept.
+// answered true for a share that is really kept. And a share answered "please retry" (not recorded, not hashed)
+// can be retried without being called a duplicate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scryptNodeAlgorithm } from '../../../src/algorithms/scrypt.js';
@@ -52,12 +53,19 @@ function share(nonce: string): ShareSubmission {
   };
 }
 
-function makeBackend() {
+/** `refuseRecords`: the sink refuses that many records first (queue full); `failHashes`: the hasher throws that often. */
+function makeBackend(trouble: { refuseRecords?: number; failHashes?: number; gated?: boolean } = {}) {
   const job = activeJob();
   const gates: (() => void)[] = [];
   const kept: string[] = [];
+  let refuse = trouble.refuseRecords ?? 0;
+  let fail = trouble.failHashes ?? 0;
   const sink: ShareSink = {
     recordShare: async (_address, worker) => {
+      if (refuse > 0) {
+        refuse -= 1;
+        return false;
+      }
       kept.push(worker);
       return true;
     },
@@ -79,7 +87,14 @@ function makeBackend() {
     sink,
     now: () => NOW * 1000,
     // The hash of each share waits until the test opens its gate: the share is "in check" meanwhile.
-    hasher: () => new Promise((resolve) => gates.push(() => resolve(SHARE_HASH))),
+    hasher: () => {
+      if (fail > 0) {
+        fail -= 1;
+        return Promise.reject(new Error('hashing thread died'));
+      }
+      if (trouble.gated === false) return Promise.resolve(SHARE_HASH);
+      return new Promise((resolve) => gates.push(() => resolve(SHARE_HASH)));
+    },
   });
   return { backend, gates, kept };
 }
@@ -108,4 +123,19 @@ test('settle() gives up after its timeout and says how much is unfinished', asyn
   assert.equal(await backend.settle(40), 2);
   for (const open of gates) open();
   assert.equal(await backend.settle(1000), 0);
+});
+
+test('a share the pool could not record or could not hash is answered "retry", and the retry is not a duplicate', async () => {
+  const refused = makeBackend({ refuseRecords: 1, gated: false });
+  const first = await refused.backend.submitShare(share('00000004'));
+  assert.equal(first.ok, false);
+  assert.ok(!first.ok && first.code === 20 && /retry/.test(first.message));
+  assert.equal((await refused.backend.submitShare(share('00000004'))).ok, true, 'the retry is kept');
+  const again = await refused.backend.submitShare(share('00000004'));
+  assert.ok(!again.ok && again.code === 22, 'once kept, it is a duplicate');
+
+  const crashed = makeBackend({ failHashes: 1, gated: false });
+  await assert.rejects(crashed.backend.submitShare(share('00000005')), /hashing thread died/);
+  assert.equal((await crashed.backend.submitShare(share('00000005'))).ok, true);
+  assert.deepEqual(crashed.kept, ['addr.rig']);
 });
