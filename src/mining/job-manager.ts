@@ -74,7 +74,10 @@ export class JobManager {
     this.rules = options.pool.coin.mweb ? ['mweb', 'segwit'] : options.pool.coin.segwit ? ['segwit'] : [];
   }
 
-  /** Fetches the first template (retrying until it works or stop() is called), then polls. */
+  /**
+   * Fetches a first template, then polls: a daemon that does not answer yet (still starting) is asked again every
+   * second until it does. Resolves after the first attempt, whether or not it gave a job.
+   */
   async start(): Promise<void> {
     await this.refresh('start');
     this.schedulePoll();

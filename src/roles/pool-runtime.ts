@@ -159,6 +159,22 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
     await this.jobs.start();
   }
 
+  /** Resolves true once the runtime holds a job (at once if it does), false after `timeoutMs` without one. */
+  firstJob(timeoutMs: number): Promise<boolean> {
+    if (this.backend.currentJob() !== null) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onJob = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.off('job', onJob);
+        resolve(false);
+      }, timeoutMs);
+      this.once('job', onJob);
+    });
+  }
+
   /** A new block on the network (daemon blocknotify relayed by the master): fetch a template now. */
   onBlockNotify(blockHash: string): Promise<void> {
     this.log.debug(`blocknotify ${blockHash}`);

@@ -24,6 +24,9 @@ export interface PoolSetOptions {
   readonly redis?: RedisScripts;
 }
 
+/** How long a reloaded pool's runtime may take to get its first job before the reload is undone. */
+const RELOAD_FIRST_JOB_TIMEOUT_MS = 5_000;
+
 export class PoolSet {
   private readonly runtimes = new Map<string, PoolRuntime>();
   private readonly switches: SwitchingPort[] = [];
@@ -114,6 +117,14 @@ export class PoolSet {
     if (pool.enabled) {
       try {
         const fresh = await this.launch(pool);
+        // Connected miners move only to a runtime that has work for them: one whose daemon is unreachable or
+        // refuses it (a wrong password in the new file) would answer every share of their old job "job not found"
+        // until the ban threshold, so such a reload goes back to the previous config instead.
+        if (keepMiners && old && !(await fresh.firstJob(RELOAD_FIRST_JOB_TIMEOUT_MS))) {
+          this.runtimes.delete(pool.id);
+          await fresh.stop();
+          throw new Error(`no block template from its daemons within ${RELOAD_FIRST_JOB_TIMEOUT_MS / 1000} s`);
+        }
         const moved = keepMiners && old ? old.handOverTo(fresh) : 0;
         if (keepMiners && old) await old.stop();
         this.log.info(

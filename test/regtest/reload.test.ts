@@ -139,4 +139,27 @@ describe('reloadpool on a running master', { timeout: 90_000 }, () => {
     const pools = (JSON.parse(status.stdout) as { result: { pools: { pool: string; enabled: boolean }[] } }).result.pools;
     assert.deepEqual(pools.map((p) => [p.pool, p.enabled]).sort(), [['other', true], ['regtest', true]]);
   });
+
+  test('a valid file whose daemon refuses the pool (wrong RPC password) is undone: connected miners keep their work', async () => {
+    const loyal = await connectMiner(dir.stratumPort, 'loyal');
+    assert.equal(loyal.difficulty, NEW_DIFF);
+    const good = readFileSync(poolFile, 'utf8');
+    const pool = JSON.parse(good) as { daemons: { password: string }[]; ports: Record<string, { diff: number }> };
+    pool.daemons[0].password = 'not-the-password';
+    pool.ports[String(dir.stratumPort)].diff = NEW_DIFF * 2;
+    writeFileSync(poolFile, JSON.stringify(pool, null, 2));
+    const linesBefore = master.lines.length;
+    try {
+      assert.equal((await cli(dir.cliPort, ['reloadpool', 'regtest'])).code, 0, 'the file itself is valid');
+      await master.until('the reload undone', () => master.lines.slice(linesBefore).some((l) => /no block template .* going back to the previous one/.test(l)), 20_000);
+    } finally {
+      writeFileSync(poolFile, good);
+    }
+    // The miner never moved to the runtime without work: same connection, same difficulty, shares still accepted.
+    assert.equal(loyal.closed, false);
+    assert.equal(loyal.difficulty, NEW_DIFF);
+    const share = await loyal.mineShare({ worker: `${address}.loyal` });
+    assert.equal(share.answer.result, true, JSON.stringify(share.answer.error));
+    assert.equal((await connectMiner(dir.stratumPort, 'after-undo')).difficulty, NEW_DIFF, 'the port takes new miners again');
+  });
 });
