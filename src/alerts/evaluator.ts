@@ -102,12 +102,12 @@ export class AlertEvaluator {
     const [recent, states] = await Promise.all([store.lastShares(pool, now - this.thresholds.forgetAfterMs), store.workerStates(pool)]);
     const candidates = new Set(states.keys());
     for (const [login, lastShare] of recent) if (now - lastShare >= this.thresholds.offlineAfterMs) candidates.add(login);
-    await Promise.all(
-      [...candidates].map((login) =>
-        this.evaluateWorker(pool, login, states.get(login) ?? null, recent.get(login) ?? null, now).catch((error: unknown) =>
-          this.log.error(`worker alert ${login} on ${pool} failed: ${(error as Error).message}`),
-        ),
-      ),
+    // A few at a time: when a whole farm drops, thousands of messages at once would only meet the notifiers' rate
+    // limits (Telegram answers 429 and asks to wait) and hold thousands of sockets open.
+    await forEachLimited([...candidates], WORKER_EVALUATIONS_AT_ONCE, (login) =>
+      this.evaluateWorker(pool, login, states.get(login) ?? null, recent.get(login) ?? null, now).catch((error: unknown) => {
+        this.log.error(`worker alert ${login} on ${pool} failed: ${(error as Error).message}`);
+      }),
     );
     await this.evaluatePoolHashrate(pool, now);
     await sendNotices(store, this.options.notifiers, pool, now, this.log);
@@ -129,10 +129,15 @@ export class AlertEvaluator {
 
   private async evaluatePoolHashrate(pool: string, now: number): Promise<void> {
     const min = this.options.config.minPoolHashrate;
-    if (min <= 0) return;
     const store = this.options.store;
-    const [state, window] = await Promise.all([store.poolState(pool, HASHRATE_LOW), store.poolWindow(pool, now, DEFAULT_HASHRATE_WINDOW_SECONDS)]);
-    const hashrate = hashrateOf(window.difficulty, window.seconds, this.options.multiplierOf(pool));
+    const state = await store.poolState(pool, HASHRATE_LOW);
+    // Without a minimum only an alert still firing from before (the minimum was since set to 0) needs a decision.
+    if (min <= 0 && state === null) return;
+    let hashrate: number | null = null;
+    if (min > 0) {
+      const window = await store.poolWindow(pool, now, DEFAULT_HASHRATE_WINDOW_SECONDS);
+      hashrate = hashrateOf(window.difficulty, window.seconds, this.options.multiplierOf(pool));
+    }
     const decision = decidePoolHashrate(state, { now, hashrate }, min, this.delivery.names);
     await this.delivery.apply(
       {
@@ -155,6 +160,16 @@ export class AlertEvaluator {
 }
 
 const HASHRATE_LOW = 'hashrate-low';
+const WORKER_EVALUATIONS_AT_ONCE = 8;
+
+/** Runs `work` over `items` with at most `limit` of them in flight. */
+async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
 
 function formatHashrate(hps: number): string {
   const units = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s', 'PH/s', 'EH/s'];

@@ -193,4 +193,48 @@ describe('alert evaluator on Redis with a Telegram stand-in', { timeout: 60_000 
     assert.equal(aboutPool().length, 1, 'fired once');
     await ev.stop();
   });
+
+  test('a whole farm going offline is told a few messages at a time, not thousands at once', async () => {
+    api.calls.length = 0;
+    api.maxInFlight = 0;
+    api.delayMs = 20;
+    const clock = { now: T0 + 20_000_000 };
+    const farm = Array.from({ length: 40 }, (_, i) => `farm${i}`);
+    for (const rig of farm) await share(rig, clock.now);
+    const ev = evaluator(clock);
+    try {
+      clock.now += 10_000;
+      await ev.runOnce();
+      assert.equal(farm.filter((rig) => sentFor(rig).length === 1).length, farm.length, 'every rig got its message');
+      assert.ok(api.maxInFlight > 1 && api.maxInFlight <= 8, `at most 8 calls at once, saw ${api.maxInFlight}`);
+    } finally {
+      api.delayMs = 0;
+      await ev.stop();
+    }
+  });
+
+  test('an alert still firing when minPoolHashrate is set to 0 is taken back', async () => {
+    api.calls.length = 0;
+    const clock = { now: Math.ceil((T0 + 30_000_000) / HASHRATE_BUCKET_MS) * HASHRATE_BUCKET_MS };
+    const withMinimum = (minPoolHashrate: number) =>
+      new AlertEvaluator({
+        store: new AlertStore(client(), PREFIX),
+        config: { ...config, minPoolHashrate },
+        pools: [POOL],
+        multiplierOf: () => 65536,
+        notifiers: buildNotifiers(config),
+        logger,
+        now: () => clock.now,
+      });
+    const low = withMinimum(1e15);
+    await low.runOnce();
+    await low.stop();
+    const fired = api.sent().filter((c) => String(c.body.text).includes(`Pool ${POOL} hashrate`));
+    assert.equal(fired.length, 1);
+    const off = withMinimum(0);
+    clock.now += 1_000;
+    await off.runOnce();
+    await off.stop();
+    assert.deepEqual(api.deleted().map((c) => c.body.message_id), [fired[0].messageId]);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decidePoolHashrate } from '../../../src/alerts/pool-state.js';
+import { decidePoolHashrate, RESOLVE_MARGIN } from '../../../src/alerts/pool-state.js';
 import type { FiringState } from '../../../src/alerts/worker-state.js';
 
 const NOW = 1_700_000_000_000;
@@ -16,17 +16,21 @@ describe('pool low-hashrate decision', () => {
     assert.deepEqual(decidePoolHashrate(firing, { now: NOW + 1, hashrate: 1e8 }, MIN, N), { next: firing, actions: [] });
   });
 
-  test('resolves at or above the minimum', () => {
+  test('resolves only once the hashrate is a margin above the minimum, so a pool hovering at it does not flap', () => {
     const firing: FiringState = { status: 'firing', since: NOW, lastShare: NOW, hashrate: 1, deliveries: { telegram: { status: 'sent', ref: '9', attempts: 1 } } };
-    const d = decidePoolHashrate(firing, { now: NOW, hashrate: MIN }, MIN, N);
+    assert.deepEqual(decidePoolHashrate(firing, { now: NOW, hashrate: MIN }, MIN, N), { next: firing, actions: [] }, 'at the minimum: still firing');
+    assert.deepEqual(decidePoolHashrate(firing, { now: NOW, hashrate: MIN * 1.05 }, MIN, N), { next: firing, actions: [] });
+    const d = decidePoolHashrate(firing, { now: NOW, hashrate: MIN * RESOLVE_MARGIN }, MIN, N);
     assert.equal(d.next, null);
     assert.deepEqual(d.actions, [{ kind: 'resolve', deliveries: firing.deliveries }]);
-    assert.deepEqual(decidePoolHashrate(null, { now: NOW, hashrate: 2 * MIN }, MIN, N), { next: null, actions: [] });
+    // Not firing: at the minimum is fine, nothing to do.
+    assert.deepEqual(decidePoolHashrate(null, { now: NOW, hashrate: MIN }, MIN, N), { next: null, actions: [] });
   });
 
-  test('an unknown hashrate or a disabled minimum changes nothing', () => {
-    const firing: FiringState = { status: 'firing', since: NOW, lastShare: NOW, hashrate: 1, deliveries: {} };
+  test('an unknown hashrate changes nothing; a minimum set to 0 resolves an alert still firing', () => {
+    const firing: FiringState = { status: 'firing', since: NOW, lastShare: NOW, hashrate: 1, deliveries: { telegram: { status: 'sent', ref: '9', attempts: 1 } } };
     assert.deepEqual(decidePoolHashrate(firing, { now: NOW, hashrate: null }, MIN, N), { next: firing, actions: [] });
     assert.deepEqual(decidePoolHashrate(null, { now: NOW, hashrate: 0 }, 0, N), { next: null, actions: [] });
+    assert.deepEqual(decidePoolHashrate(firing, { now: NOW, hashrate: null }, 0, N), { next: null, actions: [{ kind: 'resolve', deliveries: firing.deliveries }] });
   });
 });

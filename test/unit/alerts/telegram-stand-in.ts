@@ -20,6 +20,10 @@ export type Override = (call: RecordedCall, index: number) => Answer | undefined
 export class TelegramStandIn {
   readonly calls: RecordedCall[] = [];
   override: Override | null = null;
+  /** Every answer waits this long, so concurrent calls overlap and maxInFlight shows how many came at once. */
+  delayMs = 0;
+  maxInFlight = 0;
+  private inFlight = 0;
   private nextId = 100;
   private readonly live = new Set<number>();
   private readonly stalled = new Set<ServerResponse>();
@@ -58,11 +62,16 @@ export class TelegramStandIn {
     }
     const call: RecordedCall = { token: match[1], method: match[2], body: JSON.parse(raw) as Record<string, unknown>, at: Date.now() };
     this.calls.push(call);
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
     const answer = this.override?.(call, this.calls.length - 1) ?? this.normal(call);
     if (answer === 'stall') {
+      // Never answered: not counted as in flight, or one stall would count against every later test.
+      this.inFlight--;
       this.stalled.add(res);
       return;
     }
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    this.inFlight--;
     res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
   }
 
