@@ -47,6 +47,9 @@ const MAX_SAME_BLOCK_JOBS = 8;
 
 export type RefreshReason = 'start' | 'poll' | 'blocknotify' | 'block-found' | 'rebroadcast';
 
+/** How long templates from a shorter chain than the current job's are ignored before the pool follows them. */
+export const LOWER_TIP_GRACE_MS = 10_000;
+
 export class JobManager {
   private readonly jobs = new Map<string, ActiveJob>();
   private current: ActiveJob | null = null;
@@ -63,6 +66,8 @@ export class JobManager {
   private pollTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private lastFailureLog = 0;
+  /** When templates first came back on a shorter chain than the current job's (see LOWER_TIP_GRACE_MS). */
+  private lowerTipSince: number | null = null;
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly rules: string[];
@@ -147,9 +152,21 @@ export class JobManager {
   consider(template: BlockTemplate, reason: RefreshReason): void {
     const now = this.now();
     const newBlock = !this.current || this.current.template.prevHashRpc !== template.previousblockhash;
+    const behind = newBlock && this.current !== null && template.height < this.current.template.height;
+    if (!behind) this.lowerTipSince = null;
     const rebroadcastDue = now - this.lastJobAt >= this.options.pool.jobRebroadcastTimeout * 1000;
     if (!newBlock && !rebroadcastDue && reason !== 'rebroadcast') return;
     if (!newBlock && this.current && template.height < this.current.template.height) return;
+    if (behind && this.current) {
+      // A backup daemon that lags a block (the primary failed over) would switch every miner back to the old tip and
+      // clear their live jobs until the primary answers again. A shorter chain that persists is followed after all.
+      this.lowerTipSince ??= now;
+      if (now - this.lowerTipSince < LOWER_TIP_GRACE_MS) {
+        this.log.warn(`template at height ${template.height} is behind the current job's ${this.current.template.height}: not followed yet`, { prev: template.previousblockhash });
+        return;
+      }
+    }
+    this.lowerTipSince = null;
 
     const jobId = (++this.jobCounter).toString(16);
     let jobTemplate: JobTemplate;

@@ -7,7 +7,7 @@ import type { PoolConfig } from '../../../src/config/types.js';
 import type { DaemonSet } from '../../../src/daemon/daemon-set.js';
 import type { BlockTemplate } from '../../../src/daemon/rpc-types.js';
 import { createLogger } from '../../../src/log/logger.js';
-import { JobManager } from '../../../src/mining/job-manager.js';
+import { JobManager, LOWER_TIP_GRACE_MS } from '../../../src/mining/job-manager.js';
 
 const NOW = 1_790_000_000;
 const tip = (n: number) => n.toString(16).padStart(64, '0');
@@ -28,7 +28,7 @@ function templateOn(prev: string, height: number): BlockTemplate {
 }
 
 /** A daemon stand-in whose chain tip the test moves; each getblocktemplate waits until the test lets it answer. */
-function makeManager() {
+function makeManager(clock: { ms: number } = { ms: NOW * 1000 }) {
   const chain = { tip: tip(1), height: 2 };
   const answers: (() => void)[] = [];
   let calls = 0;
@@ -52,7 +52,7 @@ function makeManager() {
     extranonce1Size: 4,
     extranonce2Size: 4,
     logger,
-    now: () => NOW * 1000,
+    now: () => clock.ms,
     onJob: (job) => {
       jobs.push(job.jobId);
       coinb2s.push(String(job.params[3]));
@@ -110,4 +110,25 @@ test('a rebroadcast of an unchanged template is a job with a coinbase of its own
   assert.equal(jobs.length, 2);
   // A header valid under one job id is then never the same header under the other: no share is credited twice.
   assert.notEqual(coinb2s[0], coinb2s[1]);
+});
+
+test('templates from a chain shorter than the current job (a lagging backup daemon) are followed only if they persist', () => {
+  const clock = { ms: NOW * 1000 };
+  const { manager, jobs } = makeManager(clock);
+  manager.consider(templateOn(tip(5), 6), 'poll');
+  assert.equal(jobs.length, 1);
+  manager.consider(templateOn(tip(4), 5), 'poll');
+  assert.equal(jobs.length, 1, 'the stale tip is not sent to miners');
+  // The primary answers again in between: the grace starts over for the next lagging template.
+  clock.ms += LOWER_TIP_GRACE_MS - 1;
+  manager.consider(templateOn(tip(5), 6), 'poll');
+  clock.ms += 2;
+  manager.consider(templateOn(tip(4), 5), 'poll');
+  assert.equal(jobs.length, 1);
+  clock.ms += LOWER_TIP_GRACE_MS;
+  manager.consider(templateOn(tip(4), 5), 'poll');
+  assert.equal(jobs.length, 2, 'a shorter chain that persists is followed');
+  // A same-height competing tip is followed at once.
+  manager.consider(templateOn(tip(9), 5), 'poll');
+  assert.equal(jobs.length, 3);
 });
