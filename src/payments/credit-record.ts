@@ -1,7 +1,9 @@
-// How one confirmed block was split, kept next to the block so the split can be exported and checked later.
+// How one block is split. The split is fixed (split:<height>:<hash>) the first time the processor finds the block on
+// the main chain, because a PPLNS window read at maturity may already have been trimmed from the share log; at
+// maturity exactly that split is credited and kept next to the block (credit:<height>:<hash>) for export.
 import type { PaymentScheme } from '../config/types.js';
 
-export interface CreditRecord {
+export interface BlockSplit {
   readonly pool: string;
   readonly height: number;
   readonly hash: string;
@@ -21,13 +23,18 @@ export interface CreditRecord {
   readonly lastShareId: string | null;
   /** The round's share-log ranges [first, last] (its own plus rounds merged into it). */
   readonly ranges: readonly (readonly [string, string])[];
+  /** When the split was computed (ms). */
+  readonly splitAt: number;
+}
+
+export interface CreditRecord extends BlockSplit {
   readonly creditedAt: number;
 }
 
 const pairs = (m: ReadonlyMap<string, bigint>): [string, string][] => [...m].map(([k, v]) => [k, v.toString()]);
 const unpairs = (p: [string, string][]): Map<string, bigint> => new Map(p.map(([k, v]) => [k, BigInt(v)]));
 
-export function serializeCreditRecord(r: CreditRecord): string {
+function serialize(r: BlockSplit & { creditedAt?: number }): string {
   return JSON.stringify({
     ...r,
     coinbaseValue: r.coinbaseValue.toString(),
@@ -38,14 +45,35 @@ export function serializeCreditRecord(r: CreditRecord): string {
   });
 }
 
-export function parseCreditRecord(text: string): CreditRecord {
+function parse(text: string): BlockSplit & { creditedAt?: number } {
   const raw = JSON.parse(text) as Record<string, unknown>;
   return {
-    ...(raw as unknown as CreditRecord),
+    ...(raw as unknown as BlockSplit),
     coinbaseValue: BigInt(raw.coinbaseValue as string),
     amount: BigInt(raw.amount as string),
     weights: unpairs(raw.weights as [string, string][]),
     credits: unpairs(raw.credits as [string, string][]),
     windowWork: raw.windowWork === null ? null : BigInt(raw.windowWork as string),
+    // Credit records written before splits were stored were computed at crediting time.
+    splitAt: typeof raw.splitAt === 'number' ? raw.splitAt : (raw.creditedAt as number),
   };
+}
+
+export function serializeSplit(s: BlockSplit): string {
+  const { creditedAt: _, ...split } = s as BlockSplit & { creditedAt?: number };
+  return serialize(split);
+}
+
+export function parseSplit(text: string): BlockSplit {
+  const { creditedAt: _, ...split } = parse(text);
+  return split;
+}
+
+export function serializeCreditRecord(r: CreditRecord): string {
+  return serialize(r);
+}
+
+export function parseCreditRecord(text: string): CreditRecord {
+  const record = parse(text);
+  return { ...record, creditedAt: record.creditedAt as number };
 }

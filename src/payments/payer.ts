@@ -9,8 +9,11 @@ import { newIntent, planPayouts, type Payee, type PaymentIntent } from './payout
 import { decideSettlement, lookUpIntent, type Settlement } from './reconcile.js';
 import type { PaymentStore } from './store.js';
 
-/** Where a test may have the process SIGKILL itself, to prove a crash at that point neither double pays nor loses. */
-export type KillPoint = 'after-intent' | 'after-send' | 'before-commit';
+/**
+ * Where a test may have the process SIGKILL itself, to prove a crash at that point neither double pays nor loses:
+ * three points of a payment, and either side of storing a block's split (processor.ts).
+ */
+export type KillPoint = 'after-intent' | 'after-send' | 'before-commit' | 'before-split-store' | 'after-split-store';
 
 export interface PayerOptions {
   readonly pool: PoolConfig;

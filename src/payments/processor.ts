@@ -1,13 +1,15 @@
-// One pool's payment run: lock -> settle an open intent -> classify pending blocks (credit, orphan, immature)
-// -> pay due balances. Every Redis write is a fenced script; a run that loses its lock stops at the next step.
+// One pool's payment run: lock -> settle an open intent -> classify pending blocks (fix the split of blocks seen in
+// the chain for the first time; credit, orphan, immature) -> pay due balances. Every Redis write is a fenced script;
+// a run that loses its lock stops at the next step.
 import type { PoolConfig } from '../config/types.js';
 import type { RpcClient } from '../daemon/rpc-client.js';
 import type { Logger } from '../log/logger.js';
 import { blockId } from '../redis/keys.js';
+import type { BlockRecord } from '../redis/records.js';
 import { ChainReader } from './chain.js';
 import { classifyBlock, onePerHeight, type BlockClass } from './classify.js';
 import { Payer, type KillPoint, type PayResult } from './payer.js';
-import type { CreditRecord } from './credit-record.js';
+import { parseSplit, type BlockSplit } from './credit-record.js';
 import { splitBlock } from './split-block.js';
 import type { PaymentStore, PendingBlock } from './store.js';
 
@@ -37,6 +39,12 @@ export interface RunSummary {
   readonly payment: PayResult | null;
 }
 
+/** A split as stored (the exact text is what the credit script compares against) and parsed. */
+interface StoredSplit {
+  readonly text: string;
+  readonly split: BlockSplit;
+}
+
 class LockLost extends Error {
   override readonly name = 'LockLost';
 }
@@ -46,11 +54,6 @@ export class PoolPaymentProcessor {
   private readonly chain: ChainReader;
   private readonly now: () => number;
   private readonly leaseMs: number;
-  /**
-   * Splits of immature blocks by block id. A closed round, its coinbase and the share log before it never change
-   * while the block matures, so a PPLNS window is walked once per block instead of once per run.
-   */
-  private readonly immatureSplits = new Map<string, CreditRecord>();
 
   constructor(private readonly o: ProcessorOptions) {
     this.log = o.logger.child({ component: 'payments', pool: o.pool.id });
@@ -125,9 +128,12 @@ export class PoolPaymentProcessor {
     const synced = await this.chain.synced();
     const rules = { coinbaseMaturity: pool.coin.coinbaseMaturity, orphanAfterChecks: this.o.orphanAfterChecks ?? 3 };
     const raw: { block: PendingBlock; cls: BlockClass }[] = [];
+    /** Blocks the daemon has on its main chain: their coinbase and difficulty can be read, so their split fixed. */
+    const inChain = new Set<string>();
     for (const block of pending) {
       const facts = await this.chain.facts(block.record, synced);
       raw.push({ block, cls: classifyBlock(block.record, facts, block.orphanChecks, rules) });
+      if (facts.confirmations !== null && facts.confirmations >= 1) inChain.add(blockId(block.record.height, block.record.hash));
     }
     const confirmedBefore = await store.confirmedHeights(pending.map((p) => p.record.height));
     const results = onePerHeight(
@@ -136,6 +142,9 @@ export class PoolPaymentProcessor {
     );
     const poolScript = await this.chain.scriptOf(pool.address);
     const immature = new Map<string, bigint>();
+    const showImmature = (split: BlockSplit): void => {
+      for (const [address, amount] of split.credits) immature.set(address, (immature.get(address) ?? 0n) + amount);
+    };
     let credited = 0;
     let orphaned = 0;
     let immatureCount = 0;
@@ -144,23 +153,21 @@ export class PoolPaymentProcessor {
       await keepLock();
       const record = block.record;
       const id = blockId(record.height, record.hash);
+      const split = inChain.has(id) ? await this.fixSplit(token, record, poolScript, keepLock) : null;
       switch (cls.status) {
         case 'confirmed': {
-          const split = await splitBlock(pool, record, store, this.chain, poolScript, this.now());
-          if (await store.credit(token, split, cls.confirmations)) {
+          // Null: the block left blocks:pending since this run listed it.
+          if (split === null) break;
+          const credit = await store.credit(token, split.text, cls.confirmations, this.now());
+          if (credit) {
             credited++;
-            this.log.info(`block ${id} confirmed: ${split.amount} credited to ${split.credits.size} addresses`);
+            this.log.info(`block ${id} confirmed: ${credit.amount} credited to ${credit.credits.size} addresses`);
           }
           break;
         }
         case 'immature': {
           immatureCount++;
-          let split = this.immatureSplits.get(id);
-          if (!split) {
-            split = await splitBlock(pool, record, store, this.chain, poolScript, this.now());
-            this.immatureSplits.set(id, split);
-          }
-          for (const [address, amount] of split.credits) immature.set(address, (immature.get(address) ?? 0n) + amount);
+          if (split !== null) showImmature(split.split);
           await store.recordCheck(token, record, 'immature', 0, cls.confirmations);
           break;
         }
@@ -177,15 +184,56 @@ export class PoolPaymentProcessor {
         case 'unchanged': {
           this.log.info(`block ${id} left as it is: ${cls.reason}`);
           // Still maturing as far as anyone knows: keep showing what it will pay.
-          const known = this.immatureSplits.get(id);
-          if (known) for (const [address, amount] of known.credits) immature.set(address, (immature.get(address) ?? 0n) + amount);
+          const known = split ?? (await this.storedSplit(record));
+          if (known !== null) showImmature(known.split);
           break;
         }
       }
     }
     await store.setImmature(token, immature);
-    const stillPending = new Set(pending.map((p) => blockId(p.record.height, p.record.hash)));
-    for (const id of this.immatureSplits.keys()) if (!stillPending.has(id)) this.immatureSplits.delete(id);
     return { credited, orphaned, immature: immatureCount };
+  }
+
+  /**
+   * The block's split as stored. The first pass that finds the block in the chain computes and stores it; every later
+   * pass (and the credit at maturity) reads it back and never recomputes it, whatever the share log holds by then.
+   * A run that dies before the store leaves nothing behind and the next pass computes it again; a store that finds a
+   * split already there keeps that one. Null when the block is no longer pending.
+   */
+  private async fixSplit(
+    token: string,
+    record: BlockRecord,
+    poolScript: string,
+    keepLock: () => Promise<void>,
+  ): Promise<StoredSplit | null> {
+    const { store, pool } = this.o;
+    const stored = await this.storedSplit(record);
+    if (stored !== null) return stored;
+    const computed = await splitBlock(pool, record, store, this.chain, poolScript, this.now());
+    const id = blockId(record.height, record.hash);
+    if (computed.windowWork !== null) {
+      let covered = 0n;
+      for (const w of computed.weights.values()) covered += w;
+      if (covered < computed.windowWork) {
+        this.log.warn(
+          `block ${id}: the share log holds only ${covered} of the PPLNS window's ${computed.windowWork} work units ` +
+            '(a young pool, or a share log bound smaller than one window plus a payment interval of shares)',
+        );
+      }
+    }
+    // A long PPLNS walk may have used up much of the lease.
+    await keepLock();
+    this.o.killPoint?.('before-split-store');
+    const text = await store.storeSplit(token, computed);
+    this.o.killPoint?.('after-split-store');
+    if (text === null) return null;
+    const split = parseSplit(text);
+    this.log.info(`block ${id}: split fixed, ${split.amount} to ${split.credits.size} addresses (${split.scheme})`);
+    return { text, split };
+  }
+
+  private async storedSplit(record: BlockRecord): Promise<StoredSplit | null> {
+    const text = await this.o.store.splitText(record.height, record.hash);
+    return text === null ? null : { text, split: parseSplit(text) };
   }
 }

@@ -1,10 +1,13 @@
-// Turns one block into its credit record: what the pool address received, and who gets how much of it.
+// Turns one block into its split: what the pool address received, and who gets how much of it. Computed once per
+// block, on the processor's first pass that finds it on the main chain, and stored (split:<height>:<hash>): the
+// round, the coinbase and the network difficulty never change after that, but the share log a PPLNS window is read
+// from is trimmed by count, and by maturity (100+ blocks) the window's shares may be gone.
 import { getAlgorithm } from '../algorithms/registry.js';
 import type { PoolConfig } from '../config/types.js';
 import type { BlockRecord } from '../redis/records.js';
 import type { ChainReader } from './chain.js';
 import { pplnsWindowWork } from './chain.js';
-import type { CreditRecord } from './credit-record.js';
+import type { BlockSplit } from './credit-record.js';
 import { computeCredits, sumCredits, type ShareEntry } from './rewards.js';
 import type { PaymentStore } from './store.js';
 
@@ -15,7 +18,7 @@ export async function splitBlock(
   chain: ChainReader,
   poolScript: string,
   now: number,
-): Promise<CreditRecord> {
+): Promise<BlockSplit> {
   const payout = await chain.coinbasePayout(block.coinbaseTxid, block.hash, poolScript);
   const scheme = pool.paymentProcessing.scheme;
   const { work, meta } = await store.round(block.height, block.hash);
@@ -58,7 +61,7 @@ export async function splitBlock(
     networkDifficulty,
     lastShareId,
     ranges,
-    creditedAt: now,
+    splitAt: now,
   };
 }
 

@@ -10,7 +10,7 @@ import {
   type RoundMeta,
   type ShareLogEntry,
 } from '../redis/records.js';
-import { serializeCreditRecord, type CreditRecord } from './credit-record.js';
+import { parseSplit, serializeCreditRecord, serializeSplit, type BlockSplit, type CreditRecord } from './credit-record.js';
 import { intentTotal, parseIntent, serializeIntent, type PaymentIntent } from './payout.js';
 import type { PaymentScripts } from './scripts.js';
 
@@ -125,6 +125,11 @@ export class PaymentStore {
     return this.redis.get(this.pay.credit(height, hash));
   }
 
+  /** The split stored for a pending block, as stored (null when none is stored yet). */
+  async splitText(height: number, hash: string): Promise<string | null> {
+    return this.redis.get(this.pay.split(height, hash));
+  }
+
   // ── fenced writes ──
   async recordCheck(token: string, block: BlockRecord, status: string, orphanChecks: number, confirmations: number | null): Promise<void> {
     await this.scripts.run(
@@ -142,22 +147,44 @@ export class PaymentStore {
       [
         this.pay.lock, this.keys.blocksPending, this.pay.blocksOrphaned, this.keys.block(block.height, block.hash),
         round.addresses, round.workers, round.meta, current.addresses, current.workers, current.meta,
+        this.pay.split(block.height, block.hash),
       ],
       [token, blockId(block.height, block.hash), block.height, orphanChecks],
     );
     return result === 1;
   }
 
-  async credit(token: string, record: CreditRecord, confirmations: number): Promise<boolean> {
+  /**
+   * Stores a pending block's split unless one is stored already. Resolves with the split text that is stored now (the
+   * earlier one wins), or null when the block is no longer pending.
+   */
+  async storeSplit(token: string, split: BlockSplit): Promise<string | null> {
+    const result = await this.scripts.run(
+      'payments-split',
+      [this.pay.lock, this.keys.blocksPending, this.pay.split(split.height, split.hash)],
+      [token, blockId(split.height, split.hash), serializeSplit(split)],
+    );
+    return typeof result === 'string' ? result : null;
+  }
+
+  /**
+   * Credits a confirmed block with the split stored for it: `splitText` as splitText() returned it (the script refuses
+   * any other). Resolves with the credit record written, or null when the block was not pending (already handled).
+   */
+  async credit(token: string, splitText: string, confirmations: number, creditedAt: number): Promise<CreditRecord | null> {
+    const record: CreditRecord = { ...parseSplit(splitText), creditedAt };
     const result = await this.scripts.run(
       'payments-credit',
       [
         this.pay.lock, this.keys.blocksPending, this.pay.blocksCredited, this.keys.block(record.height, record.hash),
-        this.pay.credit(record.height, record.hash), this.pay.unpaid,
+        this.pay.credit(record.height, record.hash), this.pay.unpaid, this.pay.split(record.height, record.hash),
       ],
-      [token, blockId(record.height, record.hash), record.height, confirmations, serializeCreditRecord(record), ...flatten(record.credits)],
+      [
+        token, blockId(record.height, record.hash), record.height, confirmations, serializeCreditRecord(record), splitText,
+        ...flatten(record.credits),
+      ],
     );
-    return result === 1;
+    return result === 1 ? record : null;
   }
 
   async setImmature(token: string, totals: ReadonlyMap<string, bigint>): Promise<void> {

@@ -27,7 +27,9 @@
 // shares                    STREAM the pool's share log, one entry per accepted share in recording order:
 //                                  a (miner address), w (worker login), d (work units), t (ms, pool clock).
 //                                  Trimmed by count (XADD MAXLEN ~ shareLogMaxLen, default SHARE_LOG_MAX_LEN) to
-//                                  bound memory; sized to cover a PPLNS window. Entry ids are Redis-time ordered.
+//                                  bound memory; sized to cover a PPLNS window plus the shares of one payment
+//                                  interval: the payment processor fixes a block's split (split:<height>:<hash>) on
+//                                  its first pass after the block, not at maturity. Entry ids are Redis-time ordered.
 // hashrate:<bucket>         HASH   worker login → work units of its accepted shares whose time (pool clock) falls in
 //                                  bucket = floor(ms / HASHRATE_BUCKET_MS); expires HASHRATE_WINDOW_MS after its last
 //                                  write. The website's hashrate window is the sum of the buckets it spans: its cost
@@ -195,11 +197,18 @@ export class PoolKeys {
 // payments:intent           STRING JSON PaymentIntent (src/payments/payout.ts): written before sendmany, gains
 //                                  sendStartedAt then txid, removed by the commit (or dropped when never sent).
 // balances:unpaid           HASH   address → confirmed credits not yet paid (HINCRBY).
-// balances:immature         HASH   address → credits of blocks still maturing; replaced whole every run.
+// balances:immature         HASH   address → credits of blocks still maturing (their stored splits); replaced whole
+//                                  every run.
 // balances:paid             HASH   address → total ever paid.
 // payments:quarantine       HASH   address → JSON {reason, at}: rejected by the daemon; balance kept, not paid.
 // payments:history          LIST   JSON {id, txid, paidAt, amount, recipients, rounds}, newest first, bounded.
 // payments:address:<addr>   LIST   JSON {txid, paidAt, amount}, newest first, bounded.
+// split:<height>:<hash>     STRING JSON BlockSplit (src/payments/credit-record.ts): the block's split, fixed on the
+//                                  processor's first pass that finds the block on the main chain (the PPLNS window is
+//                                  read from the share log then, long before maturity trims it away). Written once
+//                                  (never replaced) while the block is pending; shown as immature balances; credited
+//                                  as stored at maturity, when credit:<height>:<hash> takes its place; deleted with an
+//                                  orphaned block.
 // credit:<height>:<hash>    STRING JSON CreditRecord (src/payments/credit-record.ts): how a confirmed block was
 //                                  split (scheme, amount, work per address, credits, share-log ranges) for export.
 // blocks:credited           ZSET   block id → height: confirmed, credited to balances:unpaid, awaiting a payment.
@@ -246,6 +255,10 @@ export class PaymentKeys {
 
   credit(height: number, hash: string): string {
     return `${this.pool.base}credit:${blockId(height, hash)}`;
+  }
+
+  split(height: number, hash: string): string {
+    return `${this.pool.base}split:${blockId(height, hash)}`;
   }
 }
 

@@ -1,5 +1,5 @@
-// The payment scripts against a real redis-server: fencing, exactly-once crediting, orphan merge-back, the intent
-// lifecycle and the commit's balance and history moves.
+// The payment scripts against a real redis-server: fencing, a block's split stored once and credited as stored,
+// exactly-once crediting, orphan merge-back, the intent lifecycle and the commit's balance and history moves.
 import { before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
@@ -7,7 +7,7 @@ import { useRedis } from '../helpers/redis-suite.js';
 import { PaymentScripts, isFenced } from '../../src/payments/scripts.js';
 import { PaymentStore } from '../../src/payments/store.js';
 import { newIntent } from '../../src/payments/payout.js';
-import { parseCreditRecord, type CreditRecord } from '../../src/payments/credit-record.js';
+import { parseCreditRecord, parseSplit, serializeSplit, type BlockSplit } from '../../src/payments/credit-record.js';
 import { blockId } from '../../src/redis/keys.js';
 
 const HASH_A = 'a'.repeat(64);
@@ -41,11 +41,11 @@ describe('payment scripts', () => {
     await client.zadd(k.blocksPending, height, blockId(height, hash));
   }
 
-  function creditOf(height: number, hash: string, credits: [string, bigint][]): CreditRecord {
+  function splitOf(height: number, hash: string, credits: [string, bigint][]): BlockSplit {
     return {
       pool: 'ltc', height, hash, scheme: 'PROP', coinbaseValue: 100n, amount: credits.reduce((s, [, v]) => s + v, 0n), finder: 'addr1',
       weights: new Map(credits.map(([a]) => [a, 1n])), credits: new Map(credits), windowWork: null, networkDifficulty: null,
-      lastShareId: '5-0', ranges: [['1-0', '5-0']], creditedAt: 7,
+      lastShareId: '5-0', ranges: [['1-0', '5-0']], splitAt: 7,
     };
   }
 
@@ -62,12 +62,54 @@ describe('payment scripts', () => {
     assert.deepEqual(await client.hgetall(store.pay.immature), { x: '1' });
   });
 
+  test('a split is stored once: a second store keeps the first; a stale token or a block no longer pending stores nothing', async () => {
+    await seedBlock(10, HASH_A, { addr1: '3', addr2: '1' });
+    const stale = (await store.acquireLock(60_000))!;
+    await store.releaseLock(stale);
+    const token = (await store.acquireLock(60_000))!;
+    const first = splitOf(10, HASH_A, [['addr1', 75n], ['addr2', 25n]]);
+    // What a re-run computes from a share log trimmed since the first run: it must not replace the stored split.
+    const recomputed = splitOf(10, HASH_A, [['addr1', 100n]]);
+    await assert.rejects(store.storeSplit(stale, first), (err) => isFenced(err));
+    assert.equal(await store.splitText(10, HASH_A), null, 'a fenced store writes nothing');
+
+    assert.equal(await store.storeSplit(token, first), serializeSplit(first));
+    assert.equal(await store.storeSplit(token, recomputed), serializeSplit(first), 'the stored split is answered');
+    assert.equal(await store.splitText(10, HASH_A), serializeSplit(first), 'and kept');
+    assert.deepEqual([...parseSplit((await store.splitText(10, HASH_A))!).credits], [['addr1', 75n], ['addr2', 25n]]);
+
+    await seedBlock(11, HASH_B, { addr1: '1' });
+    await client.zrem(store.keys.blocksPending, blockId(11, HASH_B));
+    assert.equal(await store.storeSplit(token, splitOf(11, HASH_B, [['addr1', 1n]])), null, 'not pending: nothing stored');
+    assert.equal(await client.exists(store.pay.split(11, HASH_B)), 0);
+  });
+
+  test('the credit is the stored split: any other split text is refused and nothing is written', async () => {
+    await seedBlock(10, HASH_A, { addr1: '3', addr2: '1' });
+    const token = (await store.acquireLock(60_000))!;
+    const split = splitOf(10, HASH_A, [['addr1', 75n], ['addr2', 25n]]);
+    const other = serializeSplit(splitOf(10, HASH_A, [['addr1', 100n]]));
+    await assert.rejects(store.credit(token, other, 101, 8), /SPLIT/, 'no split stored yet');
+    const text = (await store.storeSplit(token, split))!;
+    await assert.rejects(store.credit(token, other, 101, 8), /SPLIT/, 'not the stored split');
+    assert.deepEqual(await client.hgetall(store.pay.unpaid), {});
+    assert.equal(await client.zscore(store.keys.blocksPending, blockId(10, HASH_A)), '10', 'still pending');
+    assert.equal(await client.exists(store.pay.credit(10, HASH_A)), 0);
+
+    const record = await store.credit(token, text, 101, 8);
+    assert.deepEqual(record && [...record.credits], [['addr1', 75n], ['addr2', 25n]]);
+    assert.equal(record?.splitAt, 7);
+    assert.equal(record?.creditedAt, 8);
+    assert.equal(await client.exists(store.pay.split(10, HASH_A)), 0, 'the credit record takes the split\'s place');
+  });
+
   test('a block is credited exactly once, and the credit record reads back', async () => {
     await seedBlock(10, HASH_A, { addr1: '3', addr2: '1' });
     const token = (await store.acquireLock(60_000))!;
-    const record = creditOf(10, HASH_A, [['addr1', 75n], ['addr2', 25n]]);
-    assert.equal(await store.credit(token, record, 101), true);
-    assert.equal(await store.credit(token, record, 101), false, 'second credit is a no-op');
+    const split = splitOf(10, HASH_A, [['addr1', 75n], ['addr2', 25n]]);
+    const text = (await store.storeSplit(token, split))!;
+    assert.ok(await store.credit(token, text, 101, 8));
+    assert.equal(await store.credit(token, text, 101, 8), null, 'second credit is a no-op');
     assert.deepEqual(await client.hgetall(store.pay.unpaid), { addr1: '75', addr2: '25' });
     assert.equal(await client.zcard(store.keys.blocksPending), 0);
     assert.equal(await client.zscore(store.pay.blocksCredited, blockId(10, HASH_A)), '10');
@@ -77,15 +119,21 @@ describe('payment scripts', () => {
     assert.deepEqual(await store.confirmedHeights([10, 11]), new Set([10]));
   });
 
-  test('an orphaned round returns its work to the current round, with its share-log range', async () => {
+  test('an orphaned round returns its work to the current round, with its share-log range, and its split is removed', async () => {
     await seedBlock(20, HASH_B, { addr1: '4', addr3: '2' });
     await client.hset(store.keys.currentRound.addresses, { addr1: '10' });
     await client.hset(store.keys.currentRound.meta, { work: '10', shares: '1', firstShareId: '9-0' });
     const token = (await store.acquireLock(60_000))!;
+    const split = splitOf(20, HASH_B, [['addr1', 67n], ['addr3', 33n]]);
+    const text = (await store.storeSplit(token, split))!;
     const pending = await store.pendingBlocks();
     assert.equal(pending.length, 1);
     assert.equal(await store.orphan(token, pending[0].record, 3), true);
     assert.equal(await store.orphan(token, pending[0].record, 3), false, 'merged only once');
+    assert.equal(await client.exists(store.pay.split(20, HASH_B)), 0, 'the split went with the block');
+    assert.equal(await store.storeSplit(token, split), null, 'and cannot come back');
+    assert.equal(await store.credit(token, text, 101, 8), null, 'nor be credited');
+    assert.deepEqual(await client.hgetall(store.pay.unpaid), {});
     assert.deepEqual(await client.hgetall(store.keys.currentRound.addresses), { addr1: '14', addr3: '2' });
     assert.deepEqual(await client.hgetall(store.keys.currentRound.workers), { 'addr1.w': '4', 'addr3.w': '2' });
     const meta = await client.hgetall(store.keys.currentRound.meta);
@@ -100,7 +148,8 @@ describe('payment scripts', () => {
   test('intent: one open at a time, updated in place, refused while halted; commit moves money once', async () => {
     await seedBlock(10, HASH_A, { addr1: '1' });
     const token = (await store.acquireLock(60_000))!;
-    await store.credit(token, creditOf(10, HASH_A, [['addr1', 700n], ['addr2', 300n]]), 101);
+    const split = (await store.storeSplit(token, splitOf(10, HASH_A, [['addr1', 700n], ['addr2', 300n]])))!;
+    assert.ok(await store.credit(token, split, 101, 8));
     const intent = newIntent('ltc', [{ address: 'addr1', amount: 700n }, { address: 'addr2', amount: 300n }], [blockId(10, HASH_A)], 1);
     assert.equal(await store.writeIntent(token, intent), true);
     assert.equal(await store.writeIntent(token, newIntent('ltc', [], [], 2)), false, 'a second intent is refused');

@@ -1,6 +1,7 @@
 // The payment processor SIGKILLed in the middle of a payment (after the intent, after sendmany, before the commit),
-// then started again: every address is paid exactly once and no credit is lost. Also: two processors on one Redis,
-// only one pays.
+// then started again: every address is paid exactly once and no credit is lost. The same on either side of storing a
+// block's PPLNS split: one split is stored, and it is what gets paid even after the share log lost the window. Also:
+// two processors on one Redis, only one pays.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import { PoolKeys } from '../../src/redis/keys.js';
 import type { PoolConfig } from '../../src/config/types.js';
 import { TEST_PAYMENT_KILL_POINT_ENV } from '../../src/roles/payment-processor.js';
 import { newIntent } from '../../src/payments/payout.js';
+import { parseSplit } from '../../src/payments/credit-record.js';
 import {
   MINERS_WALLET,
   POOL_WALLET,
@@ -79,6 +81,38 @@ describe('payment crash safety and refusals', { timeout: 240_000 }, () => {
     return { dir, pool, keys, credits: expectedSplit(toPool, work) };
   }
 
+  /**
+   * A PPLNS pool dir (factor 16: a 5-unit window on regtest) and one immature block whose round is in the share log,
+   * oldest first: m2 3, m0 2, m1 2, m2 1, m0 1 work units (m0 found the block). Newest first the window takes m0 1,
+   * m2 1, m1 2 and 1 of m0's 2: weights m0 2, m1 2, m2 1; m2's first share falls outside.
+   */
+  async function preparePplnsBlock(
+    prefix: string,
+  ): Promise<{ dir: PoolDir; pool: PoolConfig; keys: PoolKeys; block: { height: number; hash: string }; credits: Map<string, bigint> }> {
+    const daemon = { host: pair.a.host, port: pair.a.rpcPort, user: pair.a.user, password: pair.a.password, wallet: POOL_WALLET };
+    const dir = await writePoolDir({
+      daemons: [pair.a],
+      address: poolAddress,
+      redis,
+      keyPrefix: prefix,
+      pool: {
+        paymentProcessing: { enabled: true, paymentInterval: 3600, minimumPayment: '0.00000001', scheme: 'PPLNS', pplnsWindowFactor: 16, daemon },
+      },
+    });
+    dirs.push(dir);
+    const pool = (await loadPoolDir(dir.dir)).pools[0];
+    const keys = new PoolKeys(prefix, pool.id);
+    const m = [await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET)];
+    const ids: string[] = [];
+    for (const [miner, units] of [[m[2], 3], [m[0], 2], [m[1], 2], [m[2], 1], [m[0], 1]] as const) {
+      ids.push((await client.xadd(keys.shareLog, '*', 'a', miner, 'w', `${miner}.rig`, 'd', String(units), 't', String(Date.now())))!);
+    }
+    const block = await recordMinedBlock(pair.a, client, keys, poolAddress, { [m[0]]: 3n, [m[1]]: 2n, [m[2]]: 4n });
+    await client.hset(keys.round(block.height, block.hash).meta, { firstShareId: ids[0], lastShareId: ids[ids.length - 1] });
+    await waitForSync(pair.a, pair.b);
+    return { dir, pool, keys, block, credits: expectedSplit(block.reward, { [m[0]]: 2n, [m[1]]: 2n, [m[2]]: 1n }) };
+  }
+
   async function runChildUntilKilled(configDir: string, point: string): Promise<void> {
     const child = spawnLogged(process.execPath, [CHILD, configDir], {
       name: `payment-processor(${point})`,
@@ -142,6 +176,51 @@ describe('payment crash safety and refusals', { timeout: 240_000 }, () => {
         assert.equal(summary.payment?.status, point === 'after-intent' ? 'paid' : 'nothing-due');
         // A second run finds nothing to do.
         assert.equal((await h.processor.runOnce()).payment?.status, 'nothing-due');
+      } finally {
+        h.close();
+      }
+      await assertPaidOnce(pool, keys, credits);
+    });
+  }
+
+  for (const point of ['before-split-store', 'after-split-store'] as const) {
+    const when = point === 'before-split-store' ? 'between computing a PPLNS split and storing it' : 'right after storing a PPLNS split';
+    test(`killed ${when}: one split is stored, kept when the share log loses the window, and paid at maturity`, async () => {
+      const { dir, pool, keys, block, credits } = await preparePplnsBlock(`split-${point}:`);
+      await runChildUntilKilled(dir.dir, point);
+
+      const h = startProcessor(pool, redis, keys.keyPrefix);
+      try {
+        await client.pexpire(h.store.pay.lock, 1);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.deepEqual(await client.hgetall(h.store.pay.immature), {}, 'the killed run never got as far as the immature balances');
+        let text = await h.store.splitText(block.height, block.hash);
+        if (point === 'before-split-store') {
+          assert.equal(text, null, 'nothing was stored before the kill');
+          assert.equal((await h.processor.runOnce()).immature, 1);
+          text = await h.store.splitText(block.height, block.hash);
+        }
+        assert.ok(text !== null, 'the split is stored');
+        const split = parseSplit(text);
+        assert.equal(split.windowWork, 5n);
+        assert.deepEqual(split.credits, credits);
+
+        // Hours of shares later the window is gone from the share log: a re-run must keep what is stored.
+        await client.xtrim(keys.shareLog, 'MAXLEN', 0);
+        assert.equal((await h.processor.runOnce()).immature, 1);
+        assert.equal(await h.store.splitText(block.height, block.hash), text, 'the stored split is neither recomputed nor replaced');
+        assert.deepEqual(await h.store.unpaidBalances(), new Map());
+        assert.deepEqual(
+          await client.hgetall(h.store.pay.immature),
+          Object.fromEntries([...credits].map(([a, v]) => [a, v.toString()])),
+          'immature balances from the stored split',
+        );
+
+        await mine(pair.b, 100);
+        await waitForSync(pair.a, pair.b);
+        const summary = await h.processor.runOnce();
+        assert.equal(summary.credited, 1);
+        assert.equal(summary.payment?.status, 'paid');
       } finally {
         h.close();
       }

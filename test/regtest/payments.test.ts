@@ -1,7 +1,8 @@
 // Payments end to end on regtest: three miners mine through the pool (TestMiner over TCP) with different share
 // counts, each scheme's block matures, a payment run pays exactly what the scheme says (checked through the wallet
 // that owns the miners' addresses), reward recipients get their coinbase output with fees, a reorganized block is
-// orphaned and never paid, and a round's export reproduces the payout.
+// orphaned and never paid (its stored split removed with it), a round's export reproduces the payout, and a PPLNS
+// block whose window is trimmed from the share log while it matures is paid the split fixed at first sight.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
@@ -15,6 +16,7 @@ import { toWorkUnits } from '../../src/redis/keys.js';
 import type { PaymentScheme } from '../../src/config/types.js';
 import { exportRound } from '../../src/payments/export.js';
 import { computeCredits } from '../../src/payments/rewards.js';
+import { parseCreditRecord } from '../../src/payments/credit-record.js';
 import { MINERS_WALLET, POOL_WALLET, coinbaseOf, expectedSplit, redisClient, startProcessor, unitsAt, type ProcessorHandle } from './payments-support.js';
 import { coinsToUnits } from '../../src/payments/amounts.js';
 import { NO_MWEB, startMiningScene } from '../helpers/mining-scene.js';
@@ -236,6 +238,8 @@ describe('payments on regtest', { timeout: 300_000 }, () => {
     assert.equal((await prop.processor.processor.runOnce()).immature, 1);
     const work = await client.hgetall(prop.pool.keys.round(round.height, round.hash).addresses);
     assert.ok(Object.keys(work).length > 0);
+    const splitKey = prop.processor.store.pay.split(round.height, round.hash);
+    assert.equal(await client.exists(splitKey), 1, 'split stored at first sight');
 
     for (const node of [pair.a, pair.b]) await node.rpc('invalidateblock', [round.hash]);
     await mine(pair.b, 2);
@@ -249,17 +253,56 @@ describe('payments on regtest', { timeout: 300_000 }, () => {
     assert.deepEqual(statuses, ['missing:1', 'missing:2', 'orphaned']);
     assert.equal(await client.zscore(prop.processor.store.pay.blocksOrphaned, `${round.height}:${round.hash}`), String(round.height));
     assert.equal(await client.exists(prop.processor.store.pay.credit(round.height, round.hash)), 0, 'never credited');
+    assert.equal(await client.exists(splitKey), 0, 'its split went with it');
     assert.deepEqual(await client.hgetall(prop.processor.store.pay.unpaid), {});
     assert.deepEqual(await client.hgetall(prop.processor.store.pay.immature), {});
     assert.deepEqual(await client.hgetall(prop.processor.store.pay.paid), before, 'nothing more paid');
     assert.deepEqual(await client.hgetall(prop.pool.keys.currentRound.addresses), work, 'the orphaned work is back in the current round');
   });
 
-  /** Another round on an existing pool (fresh miners), for the orphan test. */
-  async function mineRoundOn(base: Round, counts: readonly number[]): Promise<{ hash: string; height: number }> {
+  test('a PPLNS block whose window is trimmed from the share log before it matures is paid the split fixed at first sight', async () => {
+    const base = rounds.get('PPLNS');
+    assert.ok(base, 'the payment test ran first');
+    const round: Round = { ...base, ...(await mineRoundOn(base, [3, 2, 1])) };
+    const { toPool } = await coinbaseSplit(round);
+    const credits = expectedCredits(round, toPool, 5n);
+    assert.equal(credits.size, 3, 'every miner of the round is inside the window');
+    const shown = Object.fromEntries([...credits].map(([a, v]) => [a, v.toString()]));
+    assert.equal((await round.processor.processor.runOnce()).immature, 1);
+    assert.deepEqual(await client.hgetall(round.processor.store.pay.immature), shown, 'immature balances at first sight');
+
+    // A busy pool's share log, hours later: only the two newest shares (the block's and the one before) are left.
+    await client.xtrim(round.pool.keys.shareLog, 'MAXLEN', 2);
+    assert.equal(await client.xlen(round.pool.keys.shareLog), 2);
+    // A restarted processor (nothing held in memory) while the block matures, and at maturity.
+    const restarted = startProcessor(round.pool.pool, redis, round.pool.keys.keyPrefix);
+    open.push(restarted);
+    assert.equal((await restarted.processor.runOnce()).immature, 1);
+    assert.deepEqual(await client.hgetall(restarted.store.pay.immature), shown, 'immature balances after the trim');
+    await mine(pair.b, 100);
+    await waitForSync(pair.a, pair.b);
+    const summary = await restarted.processor.runOnce();
+    assert.equal(summary.credited, 1);
+    assert.equal(summary.payment?.status, 'paid');
+    for (const [address, amount] of credits) {
+      assert.equal(await unitsAt(pair.a, MINERS_WALLET, address), amount, `paid to ${address}: its share of the window at first sight`);
+    }
+    assert.equal([...credits.values()].reduce((a, b) => a + b, 0n), toPool);
+    const record = await restarted.store.creditRecordText(round.height, round.hash);
+    assert.deepEqual(Object.fromEntries(parseCreditRecord(record!).credits), Object.fromEntries(credits), 'the credit record says so too');
+    assert.equal(await client.exists(restarted.store.pay.split(round.height, round.hash)), 0, 'the credit record replaced the split');
+    assert.deepEqual(await client.hgetall(restarted.store.pay.immature), {});
+  });
+
+  /** Another round on an existing pool (fresh miners): miners[0] finds the block after everyone's shares. */
+  async function mineRoundOn(
+    base: Round,
+    counts: readonly number[],
+  ): Promise<{ hash: string; height: number; miners: string[]; order: string[] }> {
     const best = await pair.a.rpc<string>('getbestblockhash');
     await base.pool.runtime.onBlockNotify(best);
     const miners: string[] = [];
+    const order: string[] = [];
     for (const count of counts) {
       const address = await newAddress(pair.a, MINERS_WALLET);
       miners.push(address);
@@ -269,6 +312,7 @@ describe('payments on regtest', { timeout: 300_000 }, () => {
       for (let i = 0; i < count; i++) {
         const share = await miner.mineShare({ worker: `${address}.rig`, job, accept: (pow) => pow > blockTarget });
         assert.equal(share.answer.result, true);
+        order.push(address);
       }
       miner.close();
     }
@@ -276,10 +320,12 @@ describe('payments on regtest', { timeout: 300_000 }, () => {
     const job = await finder.waitForJob((j) => j.prevhash === notifyPrevHash(best));
     const found = await finder.mineShare({ worker: `${miners[0]}.rig`, job, target: targetFromBitsHex(job.nbits) });
     assert.equal(found.answer.result, true);
+    order.push(miners[0]);
     finder.close();
     await waitFor(async () => (await pair.a.rpc<string>('getbestblockhash')) === found.blockHash, { timeoutMs: 10_000, what: 'block accepted' });
     await waitFor(async () => (await client.zcard(base.pool.keys.blocksPending)) === 1, { timeoutMs: 10_000, what: 'block recorded' });
     await waitForSync(pair.a, pair.b);
-    return { hash: found.blockHash, height: (await pair.a.rpc<{ height: number }>('getblock', [found.blockHash])).height };
+    const height = (await pair.a.rpc<{ height: number }>('getblock', [found.blockHash])).height;
+    return { hash: found.blockHash, height, miners, order };
   }
 });

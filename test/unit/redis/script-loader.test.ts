@@ -12,7 +12,7 @@ test('shared Lua lives once in scripts/lib and is pasted where a script includes
   for (const name of ['record-block', 'record-block-outcome']) assert.match(scripts.get(name)!.lua, /if seq > last \+ 1 then return -2 end/);
   for (const name of ['record-block-outcome', 'payments-orphan']) assert.match(scripts.get(name)!.lua, /mergeInto\(KEYS\[5\], KEYS\[8\]\)/);
   // The key count still comes from the script's own header, not from a snippet's comments.
-  assert.equal(scripts.get('payments-orphan')!.numberOfKeys, 10);
+  assert.equal(scripts.get('payments-orphan')!.numberOfKeys, 11);
   assert.equal(scripts.get('record-block-outcome')!.numberOfKeys, 10);
 });
 
