@@ -267,26 +267,39 @@ export class PaymentKeys {
 //                                  it runs). Every snapshot write checks the token, so a refresher that lost the
 //                                  lock never overwrites a newer snapshot.
 // website:snapshot          STRING JSON PoolSnapshot (src/website/types.ts): pool figures, recent blocks, payments.
-// website:miners            HASH   miner address → JSON MinerSnapshot; replaced whole on every refresh.
+// website:miners            HASH   miner address → JSON MinerSnapshot, for the miner set only (src/website/miner-set.ts:
+//                                  active, listed workers, round work or owed money); replaced whole on every refresh,
+//                                  so it is as large as that set. Other addresses are answered from their balances.
 // website:history           LIST   JSON HistoryPoint [s, hashrate, miners, workers], oldest first, trimmed to a day.
-// website:minerHistory      HASH   miner address → JSON array of MinerHistoryPoint [s, hashrate], oldest first.
+// website:minerHistory:<address>
+//                           STRING JSON array of MinerHistoryPoint [s, hashrate], oldest first, trimmed to the history
+//                                  span. Rewritten only when it gains a point; expires one history span after that,
+//                                  so a miner who left takes its chart with it.
+// website:minerHistory      HASH   earlier layout (every address ever seen in one hash): read once to carry the miner
+//                                  set's histories over, then deleted by the next snapshot write.
 // website:version           STRING counter bumped by every snapshot write; the website polls it for live updates.
 export class WebsiteKeys {
   readonly lock: string;
   readonly snapshot: string;
   readonly miners: string;
   readonly history: string;
-  readonly minerHistory: string;
+  readonly legacyMinerHistory: string;
   readonly version: string;
+  private readonly base: string;
 
   constructor(pool: PoolKeys) {
     const base = `${pool.base}website:`;
+    this.base = base;
     this.lock = `${base}lock`;
     this.snapshot = `${base}snapshot`;
     this.miners = `${base}miners`;
     this.history = `${base}history`;
-    this.minerHistory = `${base}minerHistory`;
+    this.legacyMinerHistory = `${base}minerHistory`;
     this.version = `${base}version`;
+  }
+
+  minerHistory(address: string): string {
+    return `${this.base}minerHistory:${address}`;
   }
 }
 

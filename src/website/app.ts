@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../log/logger.js';
 import { createApiRouter } from './api.js';
-import type { LiveHub } from './live.js';
+import { DEFAULT_LIVE_STREAM_LIMITS, type LiveHub, type LiveStreamLimits } from './live.js';
 import { assemblePages, type PageName } from './pages.js';
 import type { PoolInfo } from './pool-info.js';
 import type { SnapshotReader } from './snapshot-store.js';
@@ -17,6 +17,8 @@ export interface WebsiteAppOptions {
   readonly logger: Logger;
   /** Folder of the static site; defaults to the repository's website/. */
   readonly staticDir?: string;
+  /** Bounds on /api/live_stats (defaults: DEFAULT_LIVE_STREAM_LIMITS). */
+  readonly liveLimits?: Partial<LiveStreamLimits>;
 }
 
 const REPO_ROOT_CANDIDATES = ['../../', '../../../'];
@@ -39,6 +41,55 @@ const ROUTES: Record<string, PageName> = {
   '/miner/:address': 'miner',
 };
 
+/**
+ * The server-sent events stream. Every stream is a connection held open and a subscriber fed on every refresh, so
+ * their number is capped (overall and per client address), and a client that does not read what it is sent is
+ * dropped once its backlog passes the bound instead of growing the process' memory without end.
+ */
+function liveStats(hub: LiveHub, limits: LiveStreamLimits) {
+  let open = 0;
+  const perAddress = new Map<string, number>();
+  return (req: Request, res: Response): void => {
+    if (req.socket.destroyed) return;
+    // The peer of the connection itself ('trust proxy' is off): a forwarded-for header is whatever the client says.
+    const client = req.socket.remoteAddress ?? '';
+    const mine = perAddress.get(client) ?? 0;
+    if (open >= limits.maxStreams) {
+      res.status(503).set('Retry-After', '60').json({ error: 'unavailable', message: 'too many live streams open; try again later or use /ws' });
+      return;
+    }
+    if (mine >= limits.maxStreamsPerAddress) {
+      res.status(429).set('Retry-After', '60').json({ error: 'too_many_requests', message: `at most ${limits.maxStreamsPerAddress} live streams per client address` });
+      return;
+    }
+    open += 1;
+    perAddress.set(client, mine + 1);
+    let unsubscribe = (): void => undefined;
+    let closed = false;
+    // 'close' on the response fires however the stream ends: client gone, dropped below, or server shutdown.
+    res.on('close', () => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      open -= 1;
+      const left = (perAddress.get(client) ?? 1) - 1;
+      if (left > 0) perAddress.set(client, left);
+      else perAddress.delete(client);
+    });
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    unsubscribe = hub.subscribe((message) => {
+      if (closed || res.destroyed) return;
+      if (res.writableLength > limits.maxBufferedBytes) {
+        unsubscribe();
+        res.destroy();
+        return;
+      }
+      res.write(`event: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`);
+    });
+  };
+}
+
 export function createWebsiteApp(options: WebsiteAppOptions): Express {
   const app = express();
   const staticDir = options.staticDir ?? defaultPath('website');
@@ -60,12 +111,7 @@ export function createWebsiteApp(options: WebsiteAppOptions): Express {
 
   // The API's documentation page sits at /api itself, so it is routed before the API's own 404.
   app.get('/api', (_req, res) => res.sendFile('api.html', { root: staticDir }));
-  app.get('/api/live_stats', (req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
-    res.write(': connected\n\n');
-    const unsubscribe = options.hub.subscribe((message) => res.write(`event: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`));
-    req.on('close', unsubscribe);
-  });
+  app.get('/api/live_stats', liveStats(options.hub, { ...DEFAULT_LIVE_STREAM_LIMITS, ...options.liveLimits }));
   app.use('/api', createApiRouter({ pools: options.pools, store: options.store }));
 
   for (const [path, name] of Object.entries(ROUTES)) app.get(path, (_req, res) => sendPage(res, name));

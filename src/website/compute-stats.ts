@@ -2,6 +2,7 @@
 // Kept free of Redis and clocks (now is passed in) so every figure is unit-tested against hand-computed values.
 import type { PoolConfig } from '../config/types.js';
 import { blockWorkOf, hashrateOf } from './hashrate.js';
+import { addressOfLogin, minerAddresses } from './miner-set.js';
 import type {
   BlockView,
   HistoryPoint,
@@ -9,6 +10,8 @@ import type {
   MinerSnapshot,
   NetworkInfo,
   PoolSnapshot,
+  RawAddressPayment,
+  RawBalance,
   RawBlock,
   RawPoolData,
   WorkerView,
@@ -25,7 +28,7 @@ export interface ComputeInput {
   readonly raw: RawPoolData;
   readonly network: NetworkInfo | null;
   readonly now: number;
-  /** Points of earlier refreshes, oldest first, for averages. */
+  /** Points of earlier refreshes, oldest first, for averages (only the miner set's are needed). */
   readonly minerHistory: ReadonlyMap<string, readonly MinerHistoryPoint[]>;
 }
 
@@ -50,6 +53,43 @@ export function toBlockView(block: RawBlock, maturity: number): BlockView {
   };
 }
 
+export interface MinerFigures {
+  readonly pool: string;
+  readonly address: string;
+  readonly now: number;
+  readonly hashrate: number;
+  /** Stored points of earlier refreshes inside the history span, oldest first. */
+  readonly history: readonly MinerHistoryPoint[];
+  readonly roundShares: number;
+  readonly balance: RawBalance | undefined;
+  readonly workers: readonly WorkerView[];
+  /** Newest first. */
+  readonly payments: readonly RawAddressPayment[];
+}
+
+/** One miner's snapshot: the refresher's for the miner set and the on-demand answer for any other address. */
+export function minerSnapshot(m: MinerFigures): MinerSnapshot {
+  const points = [...m.history, [Math.floor(m.now / 1000), m.hashrate] as const];
+  return {
+    pool: m.pool,
+    address: m.address,
+    updatedAt: m.now,
+    hashrate: m.hashrate,
+    averageHashrate: points.reduce((sum, p) => sum + p[1], 0) / points.length,
+    roundShares: m.roundShares,
+    immature: (m.balance?.immature ?? 0n).toString(),
+    unpaid: (m.balance?.unpaid ?? 0n).toString(),
+    paid: (m.balance?.paid ?? 0n).toString(),
+    workers: m.workers,
+    payments: m.payments.slice(0, MINER_PAYMENTS_SHOWN).map((p) => ({ txid: p.txid, paidAt: p.paidAt, amount: p.amount.toString() })),
+  };
+}
+
+/** Addresses owed something: they stay in the miner set until paid, whatever they mine. */
+export function owedAddresses(balances: ReadonlyMap<string, RawBalance>): string[] {
+  return [...balances].filter(([, b]) => b.immature > 0n || b.unpaid > 0n).map(([address]) => address);
+}
+
 export function computeStats(input: ComputeInput): ComputedStats {
   const { pool, raw, multiplier, now, network } = input;
   const window = raw.windowSeconds;
@@ -57,14 +97,22 @@ export function computeStats(input: ComputeInput): ComputedStats {
   // A worker is online while its last share is inside the window: the same span its hashrate is measured over.
   const onlineSince = now - window * 1000;
 
-  const byAddress = new Map<string, WorkerView[]>();
+  // Pool and per-address figures come from the whole window: the worker list is bounded (newest first), and a
+  // flood of throw-away logins must not push real miners' work out of the totals.
   const windowByAddress = new Map<string, number>();
   let poolDifficulty = 0;
   let activeWorkers = 0;
+  for (const [login, difficulty] of raw.window) {
+    if (!(difficulty > 0)) continue;
+    poolDifficulty += difficulty;
+    activeWorkers += 1;
+    const address = addressOfLogin(login);
+    windowByAddress.set(address, (windowByAddress.get(address) ?? 0) + difficulty);
+  }
+  const activeMiners = windowByAddress.size;
+
+  const byAddress = new Map<string, WorkerView[]>();
   for (const w of raw.workers) {
-    poolDifficulty += w.windowDifficulty;
-    if (w.windowDifficulty > 0) activeWorkers += 1;
-    windowByAddress.set(w.address, (windowByAddress.get(w.address) ?? 0) + w.windowDifficulty);
     const views = byAddress.get(w.address) ?? [];
     views.push({
       name: w.name,
@@ -76,7 +124,6 @@ export function computeStats(input: ComputeInput): ComputedStats {
     });
     byAddress.set(w.address, views);
   }
-  const activeMiners = [...windowByAddress.values()].filter((d) => d > 0).length;
 
   const roundShares = Object.values(raw.roundShares).reduce((sum, d) => sum + d, 0);
   const maturity = pool.coin.coinbaseMaturity;
@@ -110,32 +157,26 @@ export function computeStats(input: ComputeInput): ComputedStats {
     payments: raw.payments.map((p) => ({ txid: p.txid, paidAt: p.paidAt, amount: p.amount.toString(), recipients: p.recipients })),
   };
 
-  // Every address the pool knows something about gets a page: miners that went quiet still have balances.
-  const addresses = new Set<string>([...byAddress.keys(), ...raw.balances.keys(), ...Object.keys(raw.roundShares)]);
+  // Other addresses (paid and gone) are answered on demand by SnapshotStore.miner, not rewritten every refresh.
+  const addresses = minerAddresses({ window: raw.window, workers: raw.workers, roundShares: raw.roundShares, owed: owedAddresses(raw.balances) });
   const miners: MinerSnapshot[] = [];
   const minerPoints = new Map<string, MinerHistoryPoint>();
   for (const address of addresses) {
     const hashrate = rate(windowByAddress.get(address) ?? 0);
-    const point: MinerHistoryPoint = [nowSeconds, hashrate];
-    minerPoints.set(address, point);
-    const history = [...(input.minerHistory.get(address) ?? []), point];
-    const balance = raw.balances.get(address);
-    const workers = (byAddress.get(address) ?? []).sort((a, b) => a.name.localeCompare(b.name));
-    miners.push({
-      pool: pool.id,
-      address,
-      updatedAt: now,
-      hashrate,
-      averageHashrate: history.reduce((sum, p) => sum + p[1], 0) / history.length,
-      roundShares: raw.roundShares[address] ?? 0,
-      immature: (balance?.immature ?? 0n).toString(),
-      unpaid: (balance?.unpaid ?? 0n).toString(),
-      paid: (balance?.paid ?? 0n).toString(),
-      workers,
-      payments: (raw.addressPayments.get(address) ?? [])
-        .slice(0, MINER_PAYMENTS_SHOWN)
-        .map((p) => ({ txid: p.txid, paidAt: p.paidAt, amount: p.amount.toString() })),
-    });
+    minerPoints.set(address, [nowSeconds, hashrate]);
+    miners.push(
+      minerSnapshot({
+        pool: pool.id,
+        address,
+        now,
+        hashrate,
+        history: input.minerHistory.get(address) ?? [],
+        roundShares: raw.roundShares[address] ?? 0,
+        balance: raw.balances.get(address),
+        workers: (byAddress.get(address) ?? []).sort((a, b) => a.name.localeCompare(b.name)),
+        payments: raw.addressPayments.get(address) ?? [],
+      }),
+    );
   }
 
   return {

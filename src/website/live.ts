@@ -12,6 +12,25 @@ export type LiveMessage =
 
 export type LiveListener = (message: LiveMessage) => void;
 
+/** A client with this much unsent data is too slow to follow live updates: it is dropped, not buffered for. */
+export const MAX_BUFFERED_BYTES = 1 << 20;
+
+/** Bounds on the /api/live_stats event streams: each open stream holds a connection and its unsent messages. */
+export interface LiveStreamLimits {
+  /** Streams open at once, all clients together (503 past it). */
+  readonly maxStreams: number;
+  /** Streams open at once from one client address (429 past it). */
+  readonly maxStreamsPerAddress: number;
+  /** Unsent bytes past which a stream is closed. */
+  readonly maxBufferedBytes: number;
+}
+
+export const DEFAULT_LIVE_STREAM_LIMITS: LiveStreamLimits = {
+  maxStreams: 1000,
+  maxStreamsPerAddress: 8,
+  maxBufferedBytes: MAX_BUFFERED_BYTES,
+};
+
 const blockKey = (b: BlockView): string => `${b.height}:${b.hash}:${b.status}`;
 
 export class LiveHub {

@@ -3,6 +3,9 @@
 import type { Redis } from 'ioredis';
 import { HASHRATE_WINDOW_MS, parseBlockId, PaymentKeys, PoolKeys, unitsToDifficulty } from '../redis/keys.js';
 import { DEFAULT_HASHRATE_WINDOW_SECONDS, MIN_HASHRATE_WINDOW_SECONDS, readHashrateWindow } from '../redis/hashrate-window.js';
+import { readChunked } from './chunked-read.js';
+import { MINER_PAYMENTS_SHOWN, owedAddresses } from './compute-stats.js';
+import { addressOfLogin, minerAddresses } from './miner-set.js';
 import type { BlockStatus, RawAddressPayment, RawBalance, RawBlock, RawPayment, RawPoolData, RawWorker, StatsSource } from './types.js';
 
 export interface RedisStatsSourceOptions {
@@ -14,10 +17,11 @@ export interface RedisStatsSourceOptions {
   /** Newest blocks of each status put in the snapshot. */
   readonly blocksShown?: number;
   readonly paymentsShown?: number;
+  /** Most workers listed (the most recently active); pool and per-address figures count every worker regardless. */
   readonly maxWorkers?: number;
 }
 
-function bigOr0(value: unknown): bigint {
+export function bigOr0(value: unknown): bigint {
   return typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : 0n;
 }
 
@@ -49,34 +53,37 @@ export class RedisStatsSource implements StatsSource {
   async readPool(poolId: string, now: number): Promise<RawPoolData> {
     const pool = new PoolKeys(this.options.keyPrefix, poolId);
     const pay = new PaymentKeys(pool);
-    const [{ difficulty: window, seconds: windowSeconds }, workers, round, blocks, payments, balances] = await Promise.all([
+    const [{ difficulty: window, seconds: windowSeconds }, workers, round, blocks, payments, owed] = await Promise.all([
       readHashrateWindow(this.redis, pool, now, this.windowSeconds),
       this.workers(pool, now),
       this.redis.hgetall(pool.currentRound.addresses),
       this.blocks(pool, pay),
       this.payments(pay),
-      this.balances(pay),
+      this.owed(pay),
     ]);
     const roundShares: Record<string, number> = {};
     for (const [address, work] of Object.entries(round)) roundShares[address] = unitsToDifficulty(work);
     const rawWorkers: RawWorker[] = workers.map((w) => ({ ...w, windowDifficulty: window.get(w.name) ?? 0 }));
-    const addressPayments = await this.addressPayments(pay, [...balances.keys()].filter((a) => (balances.get(a)?.paid ?? 0n) > 0n));
-    return { windowSeconds, workers: rawWorkers, roundShares, ...blocks, payments, balances, addressPayments };
+    // balances:paid holds every address ever paid: only the miner set's entries are read, never the whole hash.
+    const addresses = [...minerAddresses({ window, workers: rawWorkers, roundShares, owed: owedAddresses(owed) })];
+    const balances = await this.balances(pay, addresses, owed);
+    const addressPayments = await this.addressPayments(pay, addresses.filter((a) => (balances.get(a)?.paid ?? 0n) > 0n));
+    return { windowSeconds, window, workers: rawWorkers, roundShares, ...blocks, payments, balances, addressPayments };
   }
 
   private async workers(pool: PoolKeys, now: number): Promise<Omit<RawWorker, 'windowDifficulty'>[]> {
-    const logins = await this.redis.zrangebyscore(pool.workers, now - this.retentionSeconds * 1000, '+inf', 'LIMIT', 0, this.maxWorkers);
+    // Newest first: past the bound, the logins left off are the ones that went quiet longest ago.
+    const logins = await this.redis.zrevrangebyscore(pool.workers, '+inf', now - this.retentionSeconds * 1000, 'LIMIT', 0, this.maxWorkers);
     if (logins.length === 0) return [];
     const pipe = this.redis.pipeline();
     for (const login of logins) pipe.hgetall(pool.worker(login));
     const replies = (await pipe.exec()) ?? [];
     return logins.map((login, i) => {
       const h = (replies[i]?.[1] ?? {}) as Record<string, string>;
-      const dot = login.indexOf('.');
       const invalid = Number(h.invalid ?? 0);
       return {
         name: login,
-        address: h.address ?? (dot > 0 ? login.slice(0, dot) : login),
+        address: h.address ?? addressOfLogin(login),
         lastShareAt: h.lastShare ? Number(h.lastShare) : null,
         validShares: Number(h.valid ?? 0),
         invalidShares: Number.isFinite(invalid) ? invalid : 0,
@@ -143,12 +150,24 @@ export class RedisStatsSource implements StatsSource {
     });
   }
 
-  private async balances(pay: PaymentKeys): Promise<Map<string, RawBalance>> {
-    const [unpaid, immature, paid] = await Promise.all([this.redis.hgetall(pay.unpaid), this.redis.hgetall(pay.immature), this.redis.hgetall(pay.paid)]);
+  /** Immature and unpaid balances: small hashes, holding only addresses the pool still owes. */
+  private async owed(pay: PaymentKeys): Promise<Map<string, RawBalance>> {
+    const [unpaid, immature] = await Promise.all([this.redis.hgetall(pay.unpaid), this.redis.hgetall(pay.immature)]);
     const out = new Map<string, RawBalance>();
-    for (const address of new Set([...Object.keys(unpaid), ...Object.keys(immature), ...Object.keys(paid)])) {
-      out.set(address, { unpaid: bigOr0(unpaid[address]), immature: bigOr0(immature[address]), paid: bigOr0(paid[address]) });
+    for (const address of new Set([...Object.keys(unpaid), ...Object.keys(immature)])) {
+      out.set(address, { unpaid: bigOr0(unpaid[address]), immature: bigOr0(immature[address]), paid: 0n });
     }
+    return out;
+  }
+
+  private async balances(pay: PaymentKeys, addresses: readonly string[], owed: ReadonlyMap<string, RawBalance>): Promise<Map<string, RawBalance>> {
+    const out = new Map<string, RawBalance>();
+    if (addresses.length === 0) return out;
+    const paid = await readChunked<string | null>(this.redis, addresses, (pipe, chunk) => pipe.hmget(pay.paid, ...chunk));
+    addresses.forEach((address, i) => {
+      const o = owed.get(address);
+      out.set(address, { unpaid: o?.unpaid ?? 0n, immature: o?.immature ?? 0n, paid: bigOr0(paid[i]) });
+    });
     return out;
   }
 
@@ -156,19 +175,21 @@ export class RedisStatsSource implements StatsSource {
     const out = new Map<string, RawAddressPayment[]>();
     if (addresses.length === 0) return out;
     const pipe = this.redis.pipeline();
-    for (const a of addresses) pipe.lrange(pay.addressHistory(a), 0, 49);
+    for (const a of addresses) pipe.lrange(pay.addressHistory(a), 0, MINER_PAYMENTS_SHOWN - 1);
     const replies = (await pipe.exec()) ?? [];
-    addresses.forEach((address, i) => {
-      const list = ((replies[i]?.[1] ?? []) as string[]).flatMap((json) => {
-        try {
-          const p = JSON.parse(json) as Record<string, unknown>;
-          return [{ txid: String(p.txid ?? ''), paidAt: Number(p.paidAt ?? 0), amount: bigOr0(p.amount) }];
-        } catch {
-          return [];
-        }
-      });
-      out.set(address, list);
-    });
+    addresses.forEach((address, i) => out.set(address, parseAddressPayments((replies[i]?.[1] ?? []) as string[])));
     return out;
   }
+}
+
+/** Entries of payments:address:<addr> (newest first); an unreadable entry is skipped, not fatal. */
+export function parseAddressPayments(items: readonly string[]): RawAddressPayment[] {
+  return items.flatMap((json) => {
+    try {
+      const p = JSON.parse(json) as Record<string, unknown>;
+      return [{ txid: String(p.txid ?? ''), paidAt: Number(p.paidAt ?? 0), amount: bigOr0(p.amount) }];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
-import { computeStats } from './compute-stats.js';
+import { computeStats, owedAddresses } from './compute-stats.js';
+import { minerAddresses } from './miner-set.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { MinerHistoryPoint, NetworkSource, StatsSource } from './types.js';
 
@@ -29,6 +30,12 @@ export interface RefresherOptions {
 export class StatsRefresher {
   private readonly token = randomUUID();
   private readonly held = new Set<string>();
+  /**
+   * Per pool, the miner histories as this process last wrote them, kept while it holds the lock without a break
+   * (only the holder writes them): a pass then reads from Redis only the histories of miners new to the set, not a
+   * day of points for every miner every ten seconds.
+   */
+  private readonly histories = new Map<string, Map<string, MinerHistoryPoint[]>>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -76,6 +83,8 @@ export class StatsRefresher {
           if (await this.refreshPool(pool)) written.push(pool.id);
         }
       } catch (err) {
+        // A failed write may or may not have been applied: the next pass reads the histories back.
+        this.histories.delete(pool.id);
         this.log.warn(`stats for pool ${pool.id} not refreshed: ${(err as Error).message}`);
       }
     }
@@ -90,6 +99,8 @@ export class StatsRefresher {
       this.log.info(`lost the stats lock of pool ${poolId} to another refresher`);
     }
     if (await store.acquire(poolId, this.token, this.leaseMs)) {
+      // Another refresher may have written histories since this one last held the lock.
+      this.histories.delete(poolId);
       this.held.add(poolId);
       this.log.info(`computing stats for pool ${poolId}`);
       return true;
@@ -100,33 +111,42 @@ export class StatsRefresher {
   private async refreshPool(pool: PoolConfig): Promise<boolean> {
     const { store, source, network, historyStepSeconds, historyHours } = this.options;
     const now = this.now();
-    const [raw, net, minerHistory, lastPoint] = await Promise.all([
-      source.readPool(pool.id, now),
-      network.read(pool.id),
-      store.allMinerHistory(pool.id),
-      store.lastHistoryPoint(pool.id),
-    ]);
+    const [raw, net, lastPoint] = await Promise.all([source.readPool(pool.id, now), network.read(pool.id), store.lastHistoryPoint(pool.id)]);
+    const addresses = [...minerAddresses({ window: raw.window, workers: raw.workers, roundShares: raw.roundShares, owed: owedAddresses(raw.balances) })];
+    const known = this.histories.get(pool.id) ?? new Map<string, MinerHistoryPoint[]>();
+    const { histories: stored, carried } = await store.minerHistories(pool.id, addresses.filter((a) => !known.has(a)));
     const nowSeconds = Math.floor(now / 1000);
     const oldest = nowSeconds - historyHours * 3600;
     const trimmed = new Map<string, MinerHistoryPoint[]>();
-    for (const [address, points] of minerHistory) trimmed.set(address, points.filter((p) => p[0] >= oldest));
+    for (const address of addresses) {
+      trimmed.set(address, (known.get(address) ?? stored.get(address) ?? []).filter((p) => p[0] >= oldest));
+    }
     const stats = computeStats({ pool, multiplier: this.options.multiplierOf(pool), raw, network: net, now, minerHistory: trimmed });
 
     const addPoint = lastPoint === null || nowSeconds - lastPoint[0] >= historyStepSeconds;
-    const histories = new Map<string, MinerHistoryPoint[]>();
+    // A history is rewritten only when it gains a point (once per step, not once per pass); each write renews its
+    // lifetime, so the history of a miner who left the set expires once its last point is out of the span.
+    const changed = new Map<string, MinerHistoryPoint[]>();
     for (const miner of stats.miners) {
       const points = trimmed.get(miner.address) ?? [];
       const last = points.at(-1);
       const point = stats.minerPoints.get(miner.address);
-      if (point && (last === undefined || nowSeconds - last[0] >= historyStepSeconds)) points.push(point);
-      histories.set(miner.address, points);
+      if (point && (last === undefined || nowSeconds - last[0] >= historyStepSeconds)) {
+        points.push(point);
+        changed.set(miner.address, points);
+      } else if (carried.has(miner.address)) {
+        changed.set(miner.address, points);
+      }
     }
     const historyMax = Math.ceil((historyHours * 3600) / historyStepSeconds) + 1;
-    const version = await store.write(pool.id, this.token, stats, histories, addPoint, historyMax);
+    const version = await store.write(pool.id, this.token, stats, changed, addPoint, historyMax, historyHours * 3600);
     if (version === 0) {
       this.held.delete(pool.id);
+      this.histories.delete(pool.id);
       return false;
     }
+    // Miners that left the set drop out here; their stored histories expire on their own.
+    this.histories.set(pool.id, trimmed);
     return true;
   }
 

@@ -5,10 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log/logger.js';
 import { createWebsiteApp, type WebsiteAppOptions } from './app.js';
-import { LiveHub } from './live.js';
-
-/** A client with this much unsent data is too slow to follow live updates. */
-const MAX_BUFFERED_BYTES = 1 << 20;
+import { LiveHub, MAX_BUFFERED_BYTES } from './live.js';
 
 export interface WebsiteServerOptions extends Omit<WebsiteAppOptions, 'hub'> {
   readonly host: string;

@@ -39,7 +39,7 @@ export interface WebsiteStack {
 
 export function createWebsiteStack(options: WebsiteStackOptions): WebsiteStack {
   const { pools, redis, keyPrefix, logger } = options;
-  const store = new SnapshotStore(redis, keyPrefix);
+  const store = new SnapshotStore(redis, keyPrefix, { historyHours: options.historyHours });
   const refresher = new StatsRefresher({
     pools,
     multiplierOf: options.multiplierOf,

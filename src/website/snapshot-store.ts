@@ -1,9 +1,12 @@
-// Reads and writes the website snapshots in Redis. Readers only GET/HGET/LRANGE fixed keys, so an answer costs
-// the same however many shares the pool holds; the refresher writes everything of a pool in one fenced script.
+// Reads and writes the website snapshots in Redis. Readers only GET/HGET/LRANGE single keys, so an answer costs
+// the same however many shares the pool holds or addresses it has paid; the refresher writes everything of a pool
+// in one fenced script, in proportion to the miner set (miner-set.ts).
 import type { Redis } from 'ioredis';
-import { PoolKeys, WebsiteKeys } from '../redis/keys.js';
-import type { ComputedStats } from './compute-stats.js';
+import { PaymentKeys, PoolKeys, unitsToDifficulty, WebsiteKeys } from '../redis/keys.js';
+import { readChunked } from './chunked-read.js';
+import { MINER_PAYMENTS_SHOWN, minerSnapshot, type ComputedStats } from './compute-stats.js';
 import { defineWebsiteScripts, type WebsiteScripts } from './lua-scripts.js';
+import { bigOr0, parseAddressPayments } from './redis-stats-source.js';
 import type { HistoryPoint, MinerHistoryPoint, MinerSnapshot, PoolSnapshot } from './types.js';
 
 /** What the website reads. An interface so API tests can serve fixed snapshots without Redis. */
@@ -16,21 +19,49 @@ export interface SnapshotReader {
   version(poolId: string): Promise<number>;
 }
 
+export interface SnapshotStoreOptions {
+  /** Hours of chart history shown (the refresher's historyHours); older points of a miner who left are hidden. */
+  readonly historyHours?: number;
+  readonly now?: () => number;
+}
+
+/** Stored histories of the miner set, and which of them came from the earlier one-hash layout. */
+export interface StoredMinerHistories {
+  readonly histories: Map<string, MinerHistoryPoint[]>;
+  /** Read from the earlier layout: written to their own keys by the next write, before that hash is deleted. */
+  readonly carried: ReadonlySet<string>;
+}
+
 export class SnapshotStore implements SnapshotReader {
   private readonly keys = new Map<string, WebsiteKeys>();
+  private readonly poolKeys = new Map<string, PoolKeys>();
   private readonly scripts: WebsiteScripts;
+  private readonly historySeconds: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,
+    options: SnapshotStoreOptions = {},
   ) {
     this.scripts = defineWebsiteScripts(redis);
+    this.historySeconds = (options.historyHours ?? 24) * 3600;
+    this.now = options.now ?? Date.now;
+  }
+
+  private poolKeysOf(poolId: string): PoolKeys {
+    let keys = this.poolKeys.get(poolId);
+    if (!keys) {
+      keys = new PoolKeys(this.keyPrefix, poolId);
+      this.poolKeys.set(poolId, keys);
+    }
+    return keys;
   }
 
   keysOf(poolId: string): WebsiteKeys {
     let keys = this.keys.get(poolId);
     if (!keys) {
-      keys = new WebsiteKeys(new PoolKeys(this.keyPrefix, poolId));
+      keys = new WebsiteKeys(this.poolKeysOf(poolId));
       this.keys.set(poolId, keys);
     }
     return keys;
@@ -41,9 +72,47 @@ export class SnapshotStore implements SnapshotReader {
     return json === null ? null : (JSON.parse(json) as PoolSnapshot);
   }
 
+  /** The miner set's snapshot, or for any other address an answer built now from its balances and payouts. */
   async miner(poolId: string, address: string): Promise<MinerSnapshot | null> {
     const json = await this.redis.hget(this.keysOf(poolId).miners, address);
-    return json === null ? null : (JSON.parse(json) as MinerSnapshot);
+    return json === null ? this.onDemand(poolId, address) : (JSON.parse(json) as MinerSnapshot);
+  }
+
+  /**
+   * An address outside the miner set mines nothing now (the set holds every address hashing in the window), so
+   * its figures are its balances, its round work and its payouts: a handful of single-key reads, the same whatever
+   * the number of addresses the pool has ever paid.
+   */
+  private async onDemand(poolId: string, address: string): Promise<MinerSnapshot | null> {
+    const pool = this.poolKeysOf(poolId);
+    const pay = new PaymentKeys(pool);
+    const replies = (await this.redis
+      .pipeline()
+      .hget(pay.immature, address)
+      .hget(pay.unpaid, address)
+      .hget(pay.paid, address)
+      .hget(pool.currentRound.addresses, address)
+      .lrange(pay.addressHistory(address), 0, MINER_PAYMENTS_SHOWN - 1)
+      .get(this.keysOf(poolId).minerHistory(address))
+      .exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
+    const value = (i: number): unknown => replies[i]?.[1];
+    const balance = { immature: bigOr0(value(0)), unpaid: bigOr0(value(1)), paid: bigOr0(value(2)) };
+    const roundShares = unitsToDifficulty(value(3) as string | null);
+    const payments = parseAddressPayments((value(4) ?? []) as string[]);
+    if (balance.immature === 0n && balance.unpaid === 0n && balance.paid === 0n && roundShares === 0 && payments.length === 0) return null;
+    const now = this.now();
+    return minerSnapshot({
+      pool: poolId,
+      address,
+      now,
+      hashrate: 0,
+      history: this.recent(value(5) as string | null, now),
+      roundShares,
+      balance,
+      workers: [],
+      payments,
+    });
   }
 
   async history(poolId: string): Promise<HistoryPoint[]> {
@@ -52,18 +121,42 @@ export class SnapshotStore implements SnapshotReader {
   }
 
   async minerHistory(poolId: string, address: string): Promise<MinerHistoryPoint[]> {
-    const json = await this.redis.hget(this.keysOf(poolId).minerHistory, address);
-    return json === null ? [] : (JSON.parse(json) as MinerHistoryPoint[]);
+    return this.recent(await this.redis.get(this.keysOf(poolId).minerHistory(address)), this.now());
+  }
+
+  /** A stored history without the points past the span: a miner who left keeps its last points until they age out. */
+  private recent(json: string | null, now: number): MinerHistoryPoint[] {
+    if (json === null) return [];
+    const oldest = Math.floor(now / 1000) - this.historySeconds;
+    return (JSON.parse(json) as MinerHistoryPoint[]).filter((p) => p[0] >= oldest);
   }
 
   async version(poolId: string): Promise<number> {
     return Number((await this.redis.get(this.keysOf(poolId).version)) ?? 0);
   }
 
-  /** Every miner's stored history, for the refresher to extend. */
-  async allMinerHistory(poolId: string): Promise<Map<string, MinerHistoryPoint[]>> {
-    const all = await this.redis.hgetall(this.keysOf(poolId).minerHistory);
-    return new Map(Object.entries(all).map(([address, json]) => [address, JSON.parse(json) as MinerHistoryPoint[]]));
+  /** The stored histories of `addresses` (the miner set), for the refresher to extend. */
+  async minerHistories(poolId: string, addresses: readonly string[]): Promise<StoredMinerHistories> {
+    const k = this.keysOf(poolId);
+    const values = await readChunked<string | null>(this.redis, addresses.map((a) => k.minerHistory(a)), (pipe, chunk) => pipe.mget(...chunk));
+    const histories = new Map<string, MinerHistoryPoint[]>();
+    const missing: string[] = [];
+    addresses.forEach((address, i) => {
+      const json = values[i];
+      if (json === null) missing.push(address);
+      else histories.set(address, JSON.parse(json) as MinerHistoryPoint[]);
+    });
+    const carried = new Set<string>();
+    if (missing.length > 0 && (await this.redis.exists(k.legacyMinerHistory)) === 1) {
+      const legacy = await readChunked<string | null>(this.redis, missing, (pipe, chunk) => pipe.hmget(k.legacyMinerHistory, ...chunk));
+      missing.forEach((address, i) => {
+        const json = legacy[i];
+        if (json === null) return;
+        histories.set(address, JSON.parse(json) as MinerHistoryPoint[]);
+        carried.add(address);
+      });
+    }
+    return { histories, carried };
   }
 
   async lastHistoryPoint(poolId: string): Promise<HistoryPoint | null> {
@@ -72,8 +165,9 @@ export class SnapshotStore implements SnapshotReader {
   }
 
   /**
-   * Writes a computed snapshot if `token` still holds the pool's lock. `minerHistories` are the complete histories
-   * to store (already extended and trimmed); `addPoint` says whether the pool history gets this refresh's point.
+   * Writes a computed snapshot if `token` still holds the pool's lock. `minerHistories` are the histories to store
+   * (complete, already extended and trimmed): only those that changed, each kept `historyTtlSeconds` from now.
+   * `addPoint` says whether the pool history gets this refresh's point.
    * Resolves with the new version, or 0 when the lock was lost and nothing was written.
    */
   async write(
@@ -83,13 +177,24 @@ export class SnapshotStore implements SnapshotReader {
     minerHistories: ReadonlyMap<string, readonly MinerHistoryPoint[]>,
     addPoint: boolean,
     historyMax: number,
+    historyTtlSeconds: number,
   ): Promise<number> {
     const k = this.keysOf(poolId);
-    const args: string[] = [token, JSON.stringify(stats.pool), addPoint ? JSON.stringify(stats.historyPoint) : '', String(historyMax)];
-    for (const miner of stats.miners) {
-      args.push(miner.address, JSON.stringify(miner), JSON.stringify(minerHistories.get(miner.address) ?? []));
+    const keys: string[] = [k.lock, k.snapshot, k.miners, k.history, k.version, k.legacyMinerHistory];
+    const args: string[] = [
+      token,
+      JSON.stringify(stats.pool),
+      addPoint ? JSON.stringify(stats.historyPoint) : '',
+      String(historyMax),
+      String(Math.max(1, Math.ceil(historyTtlSeconds))),
+      String(minerHistories.size),
+    ];
+    for (const [address, points] of minerHistories) {
+      keys.push(k.minerHistory(address));
+      args.push(JSON.stringify(points));
     }
-    return this.scripts.writeSnapshot([k.lock, k.snapshot, k.miners, k.history, k.minerHistory, k.version], args);
+    for (const miner of stats.miners) args.push(miner.address, JSON.stringify(miner));
+    return this.scripts.writeSnapshot(keys, args);
   }
 
   /** Takes the pool's refresher lock for `leaseMs` if nobody holds it. */

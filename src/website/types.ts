@@ -53,12 +53,19 @@ export interface RawBalance {
 export interface RawPoolData {
   /** Seconds of share history the window sums cover (the hashrate divisor). */
   readonly windowSeconds: number;
+  /**
+   * Credited difficulty per worker login inside the window, for every login that has any: pool and per-address
+   * figures come from here, so the bound on `workers` never changes them.
+   */
+  readonly window: ReadonlyMap<string, number>;
+  /** The workers the pages list: the most recently active ones, at most the source's bound. */
   readonly workers: readonly RawWorker[];
   /** Current round: credited difficulty per address. */
   readonly roundShares: Readonly<Record<string, number>>;
   readonly blocks: readonly RawBlock[];
   readonly blockCounts: Readonly<Record<BlockStatus, number>>;
   readonly payments: readonly RawPayment[];
+  /** Balances of the miner set's addresses (miner-set.ts): every address owed something is in it. */
   readonly balances: ReadonlyMap<string, RawBalance>;
   readonly addressPayments: ReadonlyMap<string, readonly RawAddressPayment[]>;
 }

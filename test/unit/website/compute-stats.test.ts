@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { PoolConfig } from '../../../src/config/types.js';
 import { computeStats } from '../../../src/website/compute-stats.js';
 import { blockWorkOf, hashrateOf } from '../../../src/website/hashrate.js';
+import { minerAddresses } from '../../../src/website/miner-set.js';
 import { paginate } from '../../../src/website/paging.js';
 import type { RawPoolData } from '../../../src/website/types.js';
 
@@ -22,6 +23,7 @@ const NOW = 1_700_000_000_000;
 function raw(overrides: Partial<RawPoolData> = {}): RawPoolData {
   return {
     windowSeconds: 300,
+    window: new Map([['A.rig1', 30], ['B', 10]]),
     workers: [
       { name: 'A.rig1', address: 'A', windowDifficulty: 30, lastShareAt: NOW - 1000, validShares: 3, invalidShares: 1 },
       { name: 'A.rig2', address: 'A', windowDifficulty: 0, lastShareAt: NOW - 600_000, validShares: 9, invalidShares: 0 },
@@ -95,6 +97,45 @@ test('miners: per-address sums, worker online state, balances exact past 2^53, a
   assert.equal(c.unpaid, '9007199254740993');
   assert.equal(c.hashrate, 0);
   assert.equal(c.payments.length, 1);
+});
+
+test('pool and per-address figures count every login in the window, not only the workers listed', () => {
+  // The listed workers are bounded (newest first): 'Q' mined in the window but is not listed, and a flood of
+  // one-share logins need not be listed either for the totals to hold.
+  const window = new Map<string, number>([['A.rig1', 30], ['B', 10], ['Q.x', 20], ['Q.y', 5]]);
+  for (let i = 0; i < 1000; i++) window.set(`F${i}.w`, 0.5);
+  const { pool: s, miners, historyPoint } = computeStats({ pool, multiplier: 65536, raw: raw({ window }), network: null, now: NOW, minerHistory: new Map() });
+  const total = 30 + 10 + 20 + 5 + 1000 * 0.5;
+  assert.ok(Math.abs(s.hashrate - hashrateOf(total, 300, 65536)) < 1e-6);
+  assert.equal(s.workers, 1004);
+  assert.equal(s.miners, 1003);
+  assert.deepEqual(historyPoint.slice(2), [1003, 1004]);
+  const q = miners.find((m) => m.address === 'Q');
+  assert.ok(q, 'a miner hashing in the window has a snapshot even with no worker listed');
+  assert.equal(q.hashrate, hashrateOf(25, 300, 65536));
+  assert.deepEqual(q.workers, []);
+});
+
+test('miner set: active, listed, in the round or owed; an address only ever paid gets no snapshot', () => {
+  const balances = new Map([
+    ['C', { immature: 7n, unpaid: 0n, paid: 1n }],
+    ['D', { immature: 0n, unpaid: 5n, paid: 0n }],
+    ['Paid', { immature: 0n, unpaid: 0n, paid: 123n }],
+  ]);
+  const { miners } = computeStats({
+    pool,
+    multiplier: 65536,
+    raw: raw({ balances, roundShares: { A: 1, R: 2 }, window: new Map([['W.1', 3]]) }),
+    network: null,
+    now: NOW,
+    minerHistory: new Map(),
+  });
+  assert.deepEqual(miners.map((m) => m.address).sort(), ['A', 'B', 'C', 'D', 'R', 'W']);
+  assert.deepEqual(
+    [...minerAddresses({ window: new Map([['X.a', 0]]), workers: [], roundShares: { Z: 0 }, owed: [] })],
+    [],
+    'zero work in the window or the round does not make a miner',
+  );
 });
 
 test('paging: bounded page size, clamped pages, totals', () => {
