@@ -5,6 +5,7 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { AmountError, coinsToBaseUnits } from './amount.js';
 import { host, nonNegativeInt, percent, portNumber, positiveInt, positiveNumber, reason } from './schema-common.js';
+import { SHARE_LOG_MAX_LEN } from '../redis/keys.js';
 
 export const varDiffSchema = z
   .strictObject({
@@ -83,6 +84,7 @@ export const paymentProcessingSchema = z
     minimumPayment: minimumPayment.default('0.01'),
     scheme: z.enum(['PROP', 'PPLNS', 'SOLO']).default('PROP'),
     pplnsWindowFactor: positiveNumber.default(2),
+    shareLogMaxLength: positiveInt.default(SHARE_LOG_MAX_LEN),
     daemon: daemonSchema.optional(),
   })
   .prefault({});

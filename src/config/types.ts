@@ -83,6 +83,11 @@ export interface PaymentProcessingConfig {
   readonly scheme: PaymentScheme;
   /** PPLNS window as a multiple of the network difficulty (ignored by other schemes). */
   readonly pplnsWindowFactor: number;
+  /**
+   * Entries the share log keeps (Redis trims beyond it). PPLNS needs one window of shares plus one payment interval's:
+   * a big pool on a big network raises it (about 60 bytes of Redis memory per entry).
+   */
+  readonly shareLogMaxLength: number;
   /** Daemon (with wallet) used for payments; defaults to the pool's first daemon. */
   readonly daemon: DaemonConfig;
 }

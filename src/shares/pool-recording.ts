@@ -38,7 +38,7 @@ export class PoolRecording {
       options.scripts ??
       new RedisScripts(createRedisClient(global.redis, { name: `headframe-pool-${pool.id}-${options.forkId}`, logger: options.logger }));
     this.recorder = new ShareRecorder({
-      store: new ShareStore({ scripts: this.scripts, keys: this.keys, writerId: this.writerId }),
+      store: new ShareStore({ scripts: this.scripts, keys: this.keys, writerId: this.writerId, shareLogMaxLen: pool.paymentProcessing.shareLogMaxLength }),
       logger: options.logger,
       onQueueChange: options.onQueueChange,
     });

@@ -11,6 +11,8 @@ import { PoolKeys } from '../../src/redis/keys.js';
 import { RedisScripts } from '../../src/redis/script-loader.js';
 import { ShareStore, type RecordOp, type ShareOp } from '../../src/redis/share-store.js';
 import { ShareRecorder, type QueueState, type RecordStore } from '../../src/shares/share-recorder.js';
+import { PoolRecording } from '../../src/shares/pool-recording.js';
+import type { GlobalConfig, PoolConfig } from '../../src/config/types.js';
 import { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
 import { createMetrics } from '../../src/metrics/metrics.js';
@@ -198,4 +200,22 @@ test('redis.socket: shares are recorded over the unix socket (host and port unus
   assert.ok(results.every(Boolean));
   const round = await client.hgetall(keys.currentRound.addresses);
   assert.deepEqual(round, { A: '400000', B: '400000' });
+});
+
+test("a pool's shareLogMaxLength bounds its share log", { timeout: 30_000 }, async () => {
+  const client = createRedisClient(
+    { host: suite.server.host, port: suite.server.port, socket: null, password: null, db: 0, keyPrefix: 'cap:' },
+    { name: 'cap', logger, commandTimeoutMs: 2000 },
+  );
+  suite.track(client);
+  await client.connect();
+  const pool = { id: 'ltc', paymentProcessing: { shareLogMaxLength: 100 } } as unknown as PoolConfig;
+  const global = { instanceId: 0, redis: { keyPrefix: 'cap:' } } as unknown as GlobalConfig;
+  const recording = new PoolRecording({ pool, global, forkId: 0, logger, scripts: new RedisScripts(client) });
+  const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => recording.recorder.recordShare('A', `A.${i % 3}`, 1)));
+  assert.ok(results.every(Boolean));
+  await recording.close();
+  const length = await client.xlen(recording.keys.shareLog);
+  // Trimmed with MAXLEN ~: whole stream nodes (100 entries each by default) go, so the log keeps 100 to 200.
+  assert.ok(length >= 100 && length <= 200, `share log holds ${length} of 1000 shares`);
 });

@@ -36,6 +36,7 @@ export function pool(id: string, overrides: { enabled?: boolean; payments?: bool
       minimumPayment: '10000000',
       scheme: 'PROP',
       pplnsWindowFactor: 2,
+      shareLogMaxLength: 1_000_000,
       daemon,
     },
     banning: { enabled: false, time: 600, invalidPercent: 50, checkThreshold: 500, malformedLimit: 5, purgeInterval: 300 },
