@@ -39,8 +39,11 @@
 // stats                     HASH   pool counters: valid, invalid (all rejected shares), and invalid by reason:
 //                                  stale, duplicate, lowdiff, other; lastShare (ms of the last valid share).
 // worker:<login>            HASH   per worker login: address, valid, invalid, stale, duplicate, lowdiff, other,
-//                                  lastShare (ms, last valid share), lastInvalid (ms).
-// workers                   ZSET   worker login → ms of its last valid share (lists active workers, finds idle ones).
+//                                  lastShare (ms, last valid share), lastInvalid (ms). Expires the worker retention
+//                                  (WORKER_RETENTION_MS, longer when alerts remember workers longer) after its last
+//                                  write: login names are the miners' choice, and every name ever used would stay.
+// workers                   ZSET   worker login → ms of its last valid share (lists active workers, finds idle ones);
+//                                  logins idle longer than the worker retention are removed as shares are recorded.
 // writer:<writerId>         STRING the last operation sequence number applied by one recorder (one per process
 //                                  start). Scripts skip an operation whose number is not above it, so a command that
 //                                  timed out but had run is never applied twice when the outage queue resends it.
@@ -71,6 +74,8 @@ export const WORK_SCALE = 10_000;
 
 /** Default bound of the share log; ~100 bytes each, so ~100 MB per pool at the bound. */
 export const SHARE_LOG_MAX_LEN = 1_000_000;
+/** worker:<login> and the workers ZSET keep a worker this long after its last share (default; see ShareStore). */
+export const WORKER_RETENTION_MS = 7 * 24 * 3600 * 1000;
 /** How long hashrate buckets are kept (the website picks its window inside it). */
 export const HASHRATE_WINDOW_MS = 15 * 60 * 1000;
 /** Width of one hashrate bucket: a website window of W seconds is measured over W - 30 < w <= W seconds. */

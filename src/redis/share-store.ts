@@ -1,6 +1,6 @@
 // Turns share-side operations into script calls with their keys: the only place the share path spells KEYS/ARGV.
 import type { BlockCandidate, BlockOutcome } from '../mining/block-submitter.js';
-import { blockId, HASHRATE_BUCKET_MS, HASHRATE_WINDOW_MS, hashrateBucketOf, type InvalidKind, type PoolKeys, SHARE_LOG_MAX_LEN, WRITER_MARKER_TTL_SECONDS } from './keys.js';
+import { blockId, HASHRATE_BUCKET_MS, HASHRATE_WINDOW_MS, hashrateBucketOf, type InvalidKind, type PoolKeys, SHARE_LOG_MAX_LEN, WORKER_RETENTION_MS, WRITER_MARKER_TTL_SECONDS } from './keys.js';
 import type { RedisScripts, ScriptCommand } from './script-loader.js';
 
 export type RecordOp =
@@ -36,7 +36,7 @@ export function isShareOp(op: RecordOp): op is ShareOp {
 /** Fixed leading KEYS of record-shares; then the operations' worker keys, then the call's hashrate buckets. */
 const SHARE_FIXED_KEYS = 7;
 /** ARGV of record-shares before the five per operation. */
-const SHARE_HEAD_ARGS = 5;
+const SHARE_HEAD_ARGS = 6;
 const ARGS_PER_OP = 5;
 
 export interface ShareStoreOptions {
@@ -47,6 +47,8 @@ export interface ShareStoreOptions {
   readonly shareLogMaxLen?: number;
   /** How long a hashrate bucket outlives its last write (default: HASHRATE_WINDOW_MS plus one bucket). */
   readonly hashrateWindowMs?: number;
+  /** How long a worker's counters and its place in the workers set outlive its last share (default WORKER_RETENTION_MS). */
+  readonly workerRetentionMs?: number;
 }
 
 export class ShareStore {
@@ -67,6 +69,7 @@ export class ShareStore {
       this.ttl,
       String(options.shareLogMaxLen ?? SHARE_LOG_MAX_LEN),
       String((options.hashrateWindowMs ?? HASHRATE_WINDOW_MS) + HASHRATE_BUCKET_MS),
+      String(options.workerRetentionMs ?? WORKER_RETENTION_MS),
     ];
   }
 
@@ -104,6 +107,7 @@ export class ShareStore {
     args[keysEnd + 2] = this.headArgs[1];
     args[keysEnd + 3] = this.headArgs[2];
     args[keysEnd + 4] = n;
+    args[keysEnd + 5] = this.headArgs[3];
     let at = keysEnd + SHARE_HEAD_ARGS;
     for (let i = 0; i < n; i++) {
       const op = ops[i];

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { GlobalConfig, PoolConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import { connectInBackground, createRedisClient } from '../redis/connection.js';
-import { PoolKeys } from '../redis/keys.js';
+import { PoolKeys, WORKER_RETENTION_MS } from '../redis/keys.js';
 import { RedisScripts } from '../redis/script-loader.js';
 import { ShareStore } from '../redis/share-store.js';
 import { type QueueState, ShareRecorder } from './share-recorder.js';
@@ -38,7 +38,14 @@ export class PoolRecording {
       options.scripts ??
       new RedisScripts(createRedisClient(global.redis, { name: `headframe-pool-${pool.id}-${options.forkId}`, logger: options.logger }));
     this.recorder = new ShareRecorder({
-      store: new ShareStore({ scripts: this.scripts, keys: this.keys, writerId: this.writerId, shareLogMaxLen: pool.paymentProcessing.shareLogMaxLength }),
+      store: new ShareStore({
+        scripts: this.scripts,
+        keys: this.keys,
+        writerId: this.writerId,
+        shareLogMaxLen: pool.paymentProcessing.shareLogMaxLength,
+        // The offline alert looks workers up in the workers set until workerForgetAfter: keep them at least that long.
+        workerRetentionMs: Math.max(WORKER_RETENTION_MS, (global.alerts.workerForgetAfter + 24 * 3600) * 1000),
+      }),
       logger: options.logger,
       onQueueChange: options.onQueueChange,
     });

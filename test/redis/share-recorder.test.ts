@@ -210,7 +210,7 @@ test("a pool's shareLogMaxLength bounds its share log", { timeout: 30_000 }, asy
   suite.track(client);
   await client.connect();
   const pool = { id: 'ltc', paymentProcessing: { shareLogMaxLength: 100 } } as unknown as PoolConfig;
-  const global = { instanceId: 0, redis: { keyPrefix: 'cap:' } } as unknown as GlobalConfig;
+  const global = { instanceId: 0, redis: { keyPrefix: 'cap:' }, alerts: { workerForgetAfter: 28_800 } } as unknown as GlobalConfig;
   const recording = new PoolRecording({ pool, global, forkId: 0, logger, scripts: new RedisScripts(client) });
   const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => recording.recorder.recordShare('A', `A.${i % 3}`, 1)));
   assert.ok(results.every(Boolean));

@@ -107,6 +107,23 @@ test('an operation is applied once, and never ahead of a missing predecessor', a
   assert.deepEqual(await c.hmget(keys.stats, 'valid', 'invalid', 'stale'), ['2', '1', '1']);
 });
 
+test('worker counters expire after the retention, and logins idle longer leave the workers set', async () => {
+  const keys = new PoolKeys('tret:', 'ltc');
+  const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w', workerRetentionMs: 60_000 });
+  const t = 1_800_000_000_000;
+  assert.equal(await store.apply(share('a', 'a.old', 1, t), 1), APPLIED);
+  // A name only ever used by a rejected share: miners choose names, so these must not pile up forever.
+  assert.equal(await store.apply({ kind: 'invalid', address: 'a', worker: 'a.tried', reason: 'lowdiff', time: t }, 2), APPLIED);
+  const c = await client();
+  for (const login of ['a.old', 'a.tried']) {
+    const ttl = await c.pttl(keys.worker(login));
+    assert.ok(ttl > 50_000 && ttl <= 60_000, `${login} expires in ${ttl} ms`);
+  }
+  assert.equal(await store.apply(share('a', 'a.kept', 1, t + 30_000), 3), APPLIED);
+  assert.equal(await store.apply(share('a', 'a.new', 1, t + 60_001), 4), APPLIED);
+  assert.deepEqual((await c.zrange(keys.workers, 0, -1)).sort(), ['a.kept', 'a.new'], 'a.old was idle for longer than the retention');
+});
+
 test('blocks close their round under height and hash; two blocks at one height get two rounds', async () => {
   const keys = new PoolKeys('t3:', 'ltc');
   const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w' });

@@ -11,7 +11,10 @@
 -- KEYS[7+i] worker:<login>       HASH worker counters of operation i (i = 1..n)
 -- KEYS[7+n+j] hashrate:<bucket>  HASH worker login -> work units, the j-th distinct bucket of this call (j = 1..m)
 -- ARGV[1] number of the first operation  ARGV[2] writer marker TTL (s)  ARGV[3] share log MAXLEN
--- ARGV[4] hashrate bucket TTL (ms)  ARGV[5] n; then five per operation i, at ARGV[6 + 5(i-1)] ..:
+-- ARGV[4] hashrate bucket TTL (ms)  ARGV[5] n  ARGV[6] worker retention (ms): a worker:<login> hash expires that
+-- long after its last write, and the workers ZSET drops logins whose last share is older (worker names are chosen by
+-- miners, so without this every name ever tried, even by a rejected share, would stay forever)
+-- then five per operation i, at ARGV[7 + 5(i-1)] ..:
 --   miner address, worker login, work units (integer string: an accepted share) or the reject kind
 --   (stale | duplicate | lowdiff | other: a rejected share), time (ms, pool clock), hashrate bucket j of the share
 -- Result: the number of operations applied now (0: all were applied before, a resent call); -2 an earlier
@@ -36,11 +39,13 @@ local maxlen = ARGV[3]
 local valid, invalid, lastShare, firstId, startedAt = 0, 0, nil, nil, nil
 local byKind = {}
 local buckets = {}
+local touched = {}
 
 for i = skip + 1, n do
-  local j = 6 + 5 * (i - 1)
+  local j = 7 + 5 * (i - 1)
   local address, login, units, at = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3]
   local worker = KEYS[7 + i]
+  touched[worker] = true
   if REJECTED[units] then
     invalid = invalid + 1
     byKind[units] = (byKind[units] or 0) + 1
@@ -73,6 +78,9 @@ if valid > 0 then
   redis.call('HSET', KEYS[6], 'lastShare', lastShare)
   for bucket in pairs(buckets) do redis.call('PEXPIRE', bucket, ARGV[4]) end
 end
+local retention = tonumber(ARGV[6])
+for worker in pairs(touched) do redis.call('PEXPIRE', worker, retention) end
+if lastShare then redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', '(' .. (tonumber(lastShare) - retention)) end
 if invalid > 0 then
   redis.call('HINCRBY', KEYS[6], 'invalid', invalid)
   for kind, count in pairs(byKind) do redis.call('HINCRBY', KEYS[6], kind, count) end
