@@ -81,12 +81,21 @@ export function isRpcError(err: unknown, rpcCode?: number): err is DaemonError {
   return isDaemonError(err) && err.code === 'DAEMON_RPC' && (rpcCode === undefined || err.rpcCode === rpcCode);
 }
 
+/** RPC answers that mean "not serving now" rather than "no": loading its block index (every call), and for
+ * getblocktemplate no peers (-9) or still in initial block download (-10), where a pool must not mine on its tip. */
+const NOT_SERVING: ReadonlySet<number | null | undefined> = new Set([
+  RpcErrorCode.IN_WARMUP,
+  RpcErrorCode.CLIENT_NOT_CONNECTED,
+  RpcErrorCode.CLIENT_IN_INITIAL_DOWNLOAD,
+]);
+
 /**
  * Whether the failure says "this daemon is not serving" (try another one, mark it down) rather than "this daemon
- * answered no". A daemon still loading its block index answers every call with -28, so that answer counts as down.
+ * answered no". A primary restarted with -reindex or cut off from its peers must not keep the pool on a stale job
+ * while a healthy backup is configured.
  */
 export function isUnavailable(err: unknown): boolean {
   if (!isDaemonError(err)) return false;
-  if (err.code === 'DAEMON_RPC') return err.rpcCode === RpcErrorCode.IN_WARMUP;
+  if (err.code === 'DAEMON_RPC') return NOT_SERVING.has(err.rpcCode);
   return err.code !== 'DAEMON_ALL_DOWN';
 }

@@ -120,15 +120,25 @@ describe('DaemonSet', () => {
   });
 
   it('throws an RPC error at once without trying the next daemon', async () => {
-    const a = await fake(rpcHandler(() => ({ code: -9, message: 'Litecoin Core is not connected!' })));
+    const a = await fake(rpcHandler(() => ({ code: -8, message: 'Invalid parameter' })));
     const b = await fake(answering('b'));
     const daemons = set([cfg(a.port), cfg(b.port)]);
     const err = await failure(daemons.call('getblocktemplate', [{ rules: ['mweb', 'segwit'] }]));
     assert.equal(err.code, 'DAEMON_RPC');
-    assert.equal(err.rpcCode, -9);
+    assert.equal(err.rpcCode, -8);
     assert.equal(b.requests.length, 0);
     assert.equal(daemons.health()[0].up, true, 'a daemon that answers is up');
   });
+
+  for (const [code, message] of [[-9, 'Litecoin Core is not connected!'], [-10, 'Litecoin Core is in initial sync and waiting for blocks...']] as const) {
+    it(`fails over from a daemon that cannot serve templates (${code}: no peers, or still syncing)`, async () => {
+      const a = await fake(rpcHandler(() => ({ code, message })));
+      const b = await fake(answering('b'));
+      const daemons = set([cfg(a.port), cfg(b.port)]);
+      assert.equal(await daemons.call('getblocktemplate', [{ rules: ['mweb', 'segwit'] }]), 'b');
+      assert.equal(daemons.health()[0].up, false, 'marked down until a probe finds it answering');
+    });
+  }
 
   it('treats a warming-up daemon (-28) as unavailable', async () => {
     const a = await fake(rpcHandler(() => ({ code: -28, message: 'Loading block index...' })));
