@@ -21,14 +21,21 @@ export interface CliServerOptions {
   readonly logger: Logger;
   /** Open connections allowed at once; more are closed at accept (a daemon gone wild must not exhaust fds). */
   readonly maxConnections?: number;
-  /** A connection that sends nothing for this long is closed. */
+  /** A connection that sends nothing for this long, with no request running, is closed. */
   readonly idleTimeoutMs?: number;
+  /** A request line not complete this long after its first byte (or after connecting) closes the connection. */
+  readonly lineDeadlineMs?: number;
   /** Longest a command may take before the client gets a timeout answer (the command itself carries on). */
   readonly commandTimeoutMs?: number;
 }
 
 /** Lines one connection may have waiting for their answers; a client that pipelines more is not a CLI. */
 const MAX_QUEUED_LINES = 32;
+/**
+ * A request line must be complete this long after its first byte (or after the connection opened): the listener
+ * takes a bounded number of connections, and blocknotify must never find them all held by clients that trickle.
+ */
+export const CLI_LINE_DEADLINE_MS = 5_000;
 
 function digest(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
@@ -77,47 +84,63 @@ export class CliServer {
   private accept(socket: Socket): void {
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    socket.setTimeout(this.options.idleTimeoutMs ?? 10_000, () => socket.destroy());
+    let queued = 0;
+    // Idle means no request running: a reloadpool may take tens of seconds to answer, under its own deadline.
+    socket.setTimeout(this.options.idleTimeoutMs ?? 10_000, () => {
+      if (queued === 0) socket.destroy();
+    });
     socket.on('error', () => undefined); // resets from a client that gave up are normal
-    socket.on('close', () => this.sockets.delete(socket));
+    let lineTimer: NodeJS.Timeout | null = null;
+    const lineDeadline = (): void => {
+      lineTimer ??= setTimeout(() => socket.destroy(), this.options.lineDeadlineMs ?? CLI_LINE_DEADLINE_MS);
+    };
+    const lineComplete = (): void => {
+      if (lineTimer !== null) clearTimeout(lineTimer);
+      lineTimer = null;
+    };
+    lineDeadline();
+    socket.on('close', () => {
+      lineComplete();
+      this.sockets.delete(socket);
+    });
 
     let pending: Buffer = Buffer.alloc(0);
-    let queued = 0;
     let chain: Promise<void> = Promise.resolve();
     let finished = false;
     const finish = (answer: CliAnswer): void => {
       // One last answer, then no more reading: the rest of the stream cannot be trusted to be framed.
       finished = true;
       socket.end(formatCliAnswer(answer));
+    };
+    /** Stops reading at once (nothing more is buffered) and answers after the requests already queued. */
+    const refuse = (error: string): void => {
       socket.removeAllListeners('data');
+      socket.pause();
+      lineComplete();
+      pending = Buffer.alloc(0);
+      chain = chain.then(() => finish({ id: null, ok: false, error }));
     };
 
     socket.on('data', (chunk: Buffer) => {
       if (finished) return;
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       let nl: number;
-      while (!finished && (nl = pending.indexOf(0x0a)) >= 0) {
+      while ((nl = pending.indexOf(0x0a)) >= 0) {
         const lineBytes = pending.subarray(0, nl);
         pending = pending.subarray(nl + 1);
-        if (lineBytes.length > CLI_MAX_LINE_BYTES) {
-          chain = chain.then(() => finish({ id: null, ok: false, error: `line too long (more than ${CLI_MAX_LINE_BYTES} bytes)` }));
-          return;
-        }
+        if (lineBytes.length > CLI_MAX_LINE_BYTES) return refuse(`line too long (more than ${CLI_MAX_LINE_BYTES} bytes)`);
         const line = lineBytes.toString('utf8').trim();
         if (line.length === 0) continue;
-        if (++queued > MAX_QUEUED_LINES) {
-          chain = chain.then(() => finish({ id: null, ok: false, error: `too many pipelined requests (more than ${MAX_QUEUED_LINES})` }));
-          return;
-        }
+        if (++queued > MAX_QUEUED_LINES) return refuse(`too many pipelined requests (more than ${MAX_QUEUED_LINES})`);
         chain = chain.then(async () => {
           const answer = await this.answer(line);
           queued--;
           if (!socket.destroyed && !finished) socket.write(formatCliAnswer(answer));
         });
       }
-      if (pending.length > CLI_MAX_LINE_BYTES) {
-        chain = chain.then(() => finish({ id: null, ok: false, error: `line too long (more than ${CLI_MAX_LINE_BYTES} bytes)` }));
-      }
+      if (pending.length > CLI_MAX_LINE_BYTES) return refuse(`line too long (more than ${CLI_MAX_LINE_BYTES} bytes)`);
+      if (pending.length > 0) lineDeadline();
+      else lineComplete();
     });
   }
 

@@ -2,6 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exchangeLines } from '../../helpers/line-exchange.js';
+import { connect } from 'node:net';
 import { CliServer, type CliOutcome } from '../../../src/ipc/cli-server.js';
 import type { CliCommand } from '../../../src/ipc/cli-protocol.js';
 import { CLI_MAX_LINE_BYTES, parseCliLine } from '../../../src/ipc/cli-protocol.js';
@@ -121,5 +122,42 @@ describe('CLI server', () => {
     assert.deepEqual(answers.map((a) => a.ok), [false, false, true]);
     assert.match(String(answers[0].error), /unauthorized/);
     assert.equal(seen.length, before + 1, 'only the authorized request reached the handler');
+  });
+
+  test('a client that trickles a line is closed at the line deadline; a command longer than the idle timeout is still answered', async () => {
+    let release!: () => void;
+    const strict = new CliServer({
+      host: '127.0.0.1',
+      port: 0,
+      secret: null,
+      logger,
+      idleTimeoutMs: 150,
+      lineDeadlineMs: 300,
+      handler: async (command) => {
+        if (command.command === 'reloadpool') await new Promise<void>((resolve) => (release = resolve));
+        return { ok: true, result: { echo: command.command } };
+      },
+    });
+    await strict.listen();
+    try {
+      // A byte every 100 ms never lets the idle timeout fire; the line deadline closes it.
+      const slow = connect(strict.port, '127.0.0.1');
+      slow.on('error', () => undefined);
+      const trickle = setInterval(() => slow.write('{'), 100);
+      const started = Date.now();
+      await new Promise((resolve) => slow.once('close', resolve));
+      clearInterval(trickle);
+      const lasted = Date.now() - started;
+      assert.ok(lasted >= 250 && lasted < 2000, `closed after ${lasted} ms`);
+
+      // A reload that takes longer than the idle timeout: the connection waits for its answer.
+      const answered = exchangeLines(strict.port, '{"id":7,"command":"reloadpool","args":["p"]}\n', 1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      release();
+      const { answers } = await answered;
+      assert.deepEqual([answers[0].id, answers[0].ok], [7, true]);
+    } finally {
+      await strict.close();
+    }
   });
 });
