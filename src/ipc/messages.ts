@@ -37,7 +37,20 @@ export type ChildToMaster =
    * A daemon accepted a block this pool worker found: the master relays it to the other pool workers as a
    * blocknotify, so they fetch the next template now rather than at their next poll or the daemon's blocknotify.
    */
-  | { readonly hf: 1; readonly type: 'blockfound'; readonly role: ChildRole; readonly forkId: number; readonly coin: string; readonly blockHash: string };
+  | { readonly hf: 1; readonly type: 'blockfound'; readonly role: ChildRole; readonly forkId: number; readonly coin: string; readonly blockHash: string }
+  /**
+   * How a pool worker's reloadpool ended: applied, or undone (the new runtime did not start or got no template) with
+   * the reason. The master commits a reload only when every pool worker applied it.
+   */
+  | {
+      readonly hf: 1;
+      readonly type: 'reloaded';
+      readonly role: ChildRole;
+      readonly forkId: number;
+      readonly pool: string;
+      readonly ok: boolean;
+      readonly error: string | null;
+    };
 
 /** Message bodies without the tag, for senders: the helpers in channel.ts add it. */
 export type Untagged<T> = T extends unknown ? Omit<T, 'hf'> : never;
@@ -72,6 +85,7 @@ const childToMasterSchema: z.ZodType<ChildToMaster> = z.discriminatedUnion('type
   }),
   z.object({ hf: tag, type: z.literal('coinswitch'), role, forkId, switchName: nonEmpty, coin: nonEmpty }),
   z.object({ hf: tag, type: z.literal('blockfound'), role, forkId, coin: nonEmpty, blockHash: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ hf: tag, type: z.literal('reloaded'), role, forkId, pool: nonEmpty, ok: z.boolean(), error: z.string().nullable() }),
 ]);
 
 /** True for anything carrying our tag, valid or not: lets receivers tell "not ours" from "ours but malformed". */

@@ -2,6 +2,8 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { reloadPoolConfig, type PoolReload } from '../ipc/cli-reload.js';
 import type { Logger } from '../log/logger.js';
+import type { PoolConfig } from '../config/types.js';
+import type { ChildSpec } from './child-plan.js';
 import type { ChildInfo, Supervisor } from './supervisor.js';
 
 export type CoinSwitchResult =
@@ -18,6 +20,25 @@ export interface MasterStatus {
 
 const BLOCK_HASH = /^[0-9a-f]{64}$/;
 
+/**
+ * How long the master waits for every pool worker to report its reload: a new runtime may take 5 s for its first
+ * template and the old one up to 15 s to settle its shares and close its recorder. Below the CLI's 30 s deadline.
+ */
+export const RELOAD_ANSWER_TIMEOUT_MS = 25_000;
+
+interface ReloadAnswer {
+  readonly ok: boolean;
+  readonly error: string | null;
+}
+
+interface ReloadWait {
+  readonly pool: string;
+  readonly answers: Map<number, ReloadAnswer>;
+  /** The pool workers the reload reached: set right after sending, so answers may arrive before it is. */
+  forks: readonly number[];
+  readonly done: () => void;
+}
+
 export class Master {
   private stopped: Promise<void> | null = null;
   private current: ResolvedConfig;
@@ -25,6 +46,8 @@ export class Master {
   private readonly selections = new Map<string, string>();
   /** Reloads run one at a time: two at once could apply an older file after a newer one. */
   private reloads: Promise<unknown> = Promise.resolve();
+  /** The reload whose pool workers' answers are awaited (one at a time, see `reloads`). */
+  private reloadWait: ReloadWait | null = null;
 
   constructor(
     config: ResolvedConfig,
@@ -70,24 +93,82 @@ export class Master {
   }
 
   /**
-   * Re-reads and re-validates the config directory and hands `poolId`'s new config to every pool worker.
-   * On any problem the running config stays and the problems come back.
+   * Re-reads and re-validates the config directory and hands `poolId`'s new config to every pool worker. The new
+   * config becomes the running one (what restarted children get, what status shows) only when every pool worker
+   * applied it; if one could not (its daemon refused the new settings, a port did not open), the workers that did are
+   * given the previous config back, so no two forks run different settings. On any problem the problems come back.
    */
   reloadPool(poolId: string): Promise<PoolReload & { readonly workers?: number }> {
-    const run = this.reloads.then(async () => {
+    const run = this.reloads.then(async (): Promise<PoolReload & { readonly workers?: number }> => {
       const result = await reloadPoolConfig(this.current, poolId);
       if (!result.ok) {
         this.logger.warn(`reloadpool ${poolId} refused: ${result.error}${result.problems.length ? `: ${result.problems.join('; ')}` : ''}`);
         return result;
       }
-      this.current = result.config;
-      this.supervisor.setConfig(result.config);
-      const workers = this.supervisor.sendToRole('pool-worker', { type: 'reloadpool', pool: result.pool });
-      this.logger.info(`reloadpool ${poolId}: new config sent to ${workers} pool worker(s)`);
-      return { ...result, workers };
+      const answers = await this.sendReload(result.pool);
+      const failed = [...answers].filter(([, a]) => !a.ok);
+      if (failed.length === 0) {
+        this.current = result.config;
+        this.supervisor.setConfig(result.config);
+        this.logger.info(`reloadpool ${poolId}: applied by ${answers.size} pool worker(s)`);
+        return { ...result, workers: answers.size };
+      }
+      const reasons = failed.map(([fork, a]) => `pool worker ${fork}: ${a.error ?? 'failed'}`);
+      const applied = [...answers].filter(([, a]) => a.ok).map(([fork]) => fork);
+      // The previous settings of this pool (or, for a pool the file adds, the pool switched off again).
+      const previous = this.current.pools.find((p) => p.id === poolId) ?? { ...result.pool, enabled: false };
+      for (const fork of applied) this.supervisor.sendTo({ role: 'pool-worker', forkId: fork }, { type: 'reloadpool', pool: previous });
+      const error = `pool "${poolId}" keeps its running config: the new one did not start everywhere`;
+      this.logger.error(`reloadpool ${poolId}: ${error} (${reasons.join('; ')})${applied.length ? `; given back the previous config: pool worker(s) ${applied.join(', ')}` : ''}`);
+      return { ok: false, error, problems: reasons };
     });
     this.reloads = run.catch(() => undefined);
     return run;
+  }
+
+  /** Sends the reload to every ready pool worker and collects their answers (a missing answer counts as failed). */
+  private async sendReload(pool: PoolConfig): Promise<Map<number, ReloadAnswer>> {
+    const answers = new Map<number, ReloadAnswer>();
+    let done!: () => void;
+    const allAnswered = new Promise<void>((resolve) => (done = resolve));
+    // Registered before sending: a fast worker's answer must find it.
+    const wait: ReloadWait = { pool: pool.id, answers, forks: [], done };
+    this.reloadWait = wait;
+    wait.forks = this.supervisor.sendToForks('pool-worker', { type: 'reloadpool', pool });
+    if (wait.forks.every((f) => answers.has(f))) done();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([allAnswered, new Promise<void>((resolve) => (timer = setTimeout(resolve, RELOAD_ANSWER_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    this.reloadWait = null;
+    const result = new Map<number, ReloadAnswer>();
+    for (const fork of wait.forks) result.set(fork, answers.get(fork) ?? { ok: false, error: `no answer within ${RELOAD_ANSWER_TIMEOUT_MS / 1000} s` });
+    return result;
+  }
+
+  /** A pool worker's report of how a reload ended. */
+  onReloaded(forkId: number, pool: string, ok: boolean, error: string | null): void {
+    const wait = this.reloadWait;
+    if (!wait || wait.pool !== pool) {
+      if (!ok) this.logger.warn(`pool worker ${forkId} could not apply pool ${pool}'s config: ${error ?? 'failed'}`);
+      return;
+    }
+    wait.answers.set(forkId, { ok, error });
+    if (wait.forks.length > 0 && wait.forks.every((f) => wait.answers.has(f))) wait.done();
+  }
+
+  /**
+   * A pool worker that was handed its config before a reload was committed (it was starting while the others
+   * applied it) gets the pools that changed since, so every fork runs the same settings.
+   */
+  catchUpReloads(child: ChildSpec): void {
+    const given = this.supervisor.configGivenTo(child);
+    if (given === null || given === this.current) return;
+    for (const pool of this.current.pools) {
+      const before = given.pools.find((p) => p.id === pool.id);
+      if (before !== undefined && JSON.stringify(before) === JSON.stringify(pool)) continue;
+      this.logger.info(`pool worker ${child.forkId} started with pool ${pool.id}'s previous config: sending the current one`);
+      this.supervisor.sendTo(child, { type: 'reloadpool', pool });
+    }
   }
 
   /** Moves the miners of a switch's ports to `coin` on every pool worker. */

@@ -29,7 +29,7 @@ export interface SupervisorOptions {
   /** Time allowed for SIGKILLed children to be reaped before stop() gives up waiting. */
   readonly killGraceMs?: number;
   /** Child requests for the master to act on (a profit switcher's coinswitch, a pool worker's found block). */
-  readonly onRequest?: (from: ChildSpec, message: Extract<ChildToMaster, { type: 'coinswitch' | 'blockfound' }>) => void;
+  readonly onRequest?: (from: ChildSpec, message: Extract<ChildToMaster, { type: 'coinswitch' | 'blockfound' | 'reloaded' }>) => void;
   /** A child has its config and runs its role (after a restart too). */
   readonly onReady?: (child: ChildSpec) => void;
 }
@@ -54,6 +54,8 @@ interface Slot {
   pools: readonly PoolStatus[];
   restartTimer: NodeJS.Timeout | null;
   startTimer: NodeJS.Timeout | null;
+  /** The config handed over at the running child's hello (a reload committed later is not in it). */
+  configGiven: ResolvedConfig | null;
 }
 
 export class Supervisor {
@@ -76,6 +78,7 @@ export class Supervisor {
       pools: [],
       restartTimer: null,
       startTimer: null,
+      configGiven: null,
     }));
   }
 
@@ -101,12 +104,28 @@ export class Supervisor {
 
   /** Sends to every running child of the role that has its config; returns how many it reached. */
   sendToRole(role: ChildRole, message: Untagged<MasterToChild>, exceptForkId: number | null = null): number {
-    let sent = 0;
+    return this.sendToForks(role, message, exceptForkId).length;
+  }
+
+  /** Like sendToRole, returning the fork ids it reached. */
+  sendToForks(role: ChildRole, message: Untagged<MasterToChild>, exceptForkId: number | null = null): number[] {
+    const reached: number[] = [];
     for (const slot of this.slots) {
       if (slot.spec.role !== role || slot.spec.forkId === exceptForkId) continue;
-      if (slot.ready && slot.ipc?.send(message)) sent++;
+      if (slot.ready && slot.ipc?.send(message)) reached.push(slot.spec.forkId);
     }
-    return sent;
+    return reached;
+  }
+
+  /** Sends to one running child; false when it is not running or not ready. */
+  sendTo(child: ChildSpec, message: Untagged<MasterToChild>): boolean {
+    const slot = this.slots.find((s) => s.spec.role === child.role && s.spec.forkId === child.forkId);
+    return slot !== undefined && slot.ready && slot.ipc !== null && slot.ipc.send(message);
+  }
+
+  /** The config a running child was started with, or null when it is not running. */
+  configGivenTo(child: ChildSpec): ResolvedConfig | null {
+    return this.slots.find((s) => s.spec.role === child.role && s.spec.forkId === child.forkId)?.configGiven ?? null;
   }
 
   /** Asks every child to shut down, waits up to timeoutMs, then SIGKILLs whatever is left. */
@@ -176,7 +195,10 @@ export class Supervisor {
       case 'hello':
         // A child forked just before stop() may have missed the shutdown sent to it before its listener existed.
         if (this.stopping) slot.ipc?.send({ type: 'shutdown' });
-        else slot.ipc?.send({ type: 'config', config: this.config, role: slot.spec.role, forkId: slot.spec.forkId });
+        else {
+          slot.configGiven = this.config;
+          slot.ipc?.send({ type: 'config', config: this.config, role: slot.spec.role, forkId: slot.spec.forkId });
+        }
         return;
       case 'ready':
         slot.ready = true;
@@ -190,6 +212,7 @@ export class Supervisor {
         return;
       case 'coinswitch':
       case 'blockfound':
+      case 'reloaded':
         this.options.onRequest?.(slot.spec, message);
         return;
       default:
@@ -203,6 +226,7 @@ export class Supervisor {
     slot.worker = null;
     slot.ipc = null;
     slot.ready = false;
+    slot.configGiven = null;
     this.clearTimers(slot);
     const how = `code ${code ?? 'none'}, signal ${signal ?? 'none'}`;
     if (this.stopping) {

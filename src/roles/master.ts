@@ -64,10 +64,13 @@ export async function runMaster(configDir: string): Promise<number> {
     fork: (env) => cluster.fork(env),
     onRequest: (from, request) => {
       if (request.type === 'coinswitch') master?.coinSwitch(request.switchName, request.coin, `${from.role}/${from.forkId}`);
+      else if (request.type === 'reloaded') master?.onReloaded(from.forkId, request.pool, request.ok, request.error);
       else if (from.role === 'pool-worker') master?.relayBlockFound(request.coin, request.blockHash, from.forkId);
     },
     onReady: (child) => {
-      if (child.role === 'pool-worker') master?.resendSelections();
+      if (child.role !== 'pool-worker') return;
+      master?.resendSelections();
+      master?.catchUpReloads(child);
     },
   });
   master = new Master(config, logger, supervisor);

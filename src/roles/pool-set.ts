@@ -24,6 +24,12 @@ export interface PoolSetOptions {
   readonly redis?: RedisScripts;
 }
 
+export interface ReloadOutcome {
+  readonly ok: boolean;
+  /** Why the reloaded config does not run (the previous one does again), when ok is false. */
+  readonly error: string | null;
+}
+
 /** How long a reloaded pool's runtime may take to get its first job before the reload is undone. */
 const RELOAD_FIRST_JOB_TIMEOUT_MS = 5_000;
 
@@ -96,14 +102,17 @@ export class PoolSet {
     return true;
   }
 
-  /** Replaces one pool's runtime with one built from `pool`; reloads run one after another. */
-  reload(pool: PoolConfig): Promise<boolean> {
+  /**
+   * Replaces one pool's runtime with one built from `pool`; reloads run one after another. Resolves with whether the
+   * new config runs now, or why the previous one was kept (restored).
+   */
+  reload(pool: PoolConfig): Promise<ReloadOutcome> {
     const run = this.reloads.then(() => this.replace(pool));
     this.reloads = run.catch(() => undefined);
     return run;
   }
 
-  private async replace(pool: PoolConfig): Promise<boolean> {
+  private async replace(pool: PoolConfig): Promise<ReloadOutcome> {
     const old = this.runtimes.get(pool.id);
     // Miners keep their connections when their authorized addresses stay valid: same coin, same network.
     const keepMiners = old !== undefined && pool.enabled && old.pool.coin.id === pool.coin.id && old.pool.network === pool.network;
@@ -113,7 +122,7 @@ export class PoolSet {
       if (keepMiners) old.stopAccepting();
       else await old.stop();
     }
-    let ok = true;
+    let error: string | null = null;
     if (pool.enabled) {
       try {
         const fresh = await this.launch(pool);
@@ -131,8 +140,8 @@ export class PoolSet {
           `pool ${pool.id} reloaded: ports ${pool.ports.map((p) => `${p.port} (diff ${p.diff})`).join(', ')}; ${moved} miner connection(s) kept`,
         );
       } catch (err) {
-        ok = false;
-        this.log.error(`pool ${pool.id}: the reloaded config does not start (${(err as Error).message}); going back to the previous one`);
+        error = (err as Error).message;
+        this.log.error(`pool ${pool.id}: the reloaded config does not start (${error}); going back to the previous one`);
         if (old && keepMiners) {
           // The previous runtime never stopped: it takes connections again and its miners never noticed.
           try {
@@ -154,7 +163,7 @@ export class PoolSet {
       this.log.info(`pool ${pool.id} is disabled by the reloaded config: stopped`);
     }
     for (const port of this.switches) for (const coin of new Set([pool.coin.id, ...(old ? [old.pool.coin.id] : [])])) port.attach(coin);
-    return ok;
+    return { ok: error === null, error };
   }
 
   private async launch(pool: PoolConfig): Promise<PoolRuntime> {

@@ -71,7 +71,10 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
         pools.blockNotify(message.coin, message.blockHash);
         return;
       case 'reloadpool':
-        void pools.reload(message.pool);
+        void pools.reload(message.pool).then(
+          (outcome) => ctx.ipc.send({ type: 'reloaded', role: 'pool-worker', forkId: ctx.forkId, pool: message.pool.id, ...outcome }),
+          (err: Error) => ctx.ipc.send({ type: 'reloaded', role: 'pool-worker', forkId: ctx.forkId, pool: message.pool.id, ok: false, error: err.message }),
+        );
         return;
       case 'coinswitch':
         pools.coinSwitch(message.switchName, message.coin);

@@ -9,6 +9,11 @@ import { Supervisor } from '../../../src/master/supervisor.js';
 import type { SupervisorTimings } from '../../../src/master/timings.js';
 import { Master } from '../../../src/master/master.js';
 import { pool, resolvedConfig } from './resolved-config.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PoolConfig, ResolvedConfig } from '../../../src/config/types.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { writePoolDir, type PoolDir } from '../../helpers/pool-harness.js';
 
 const HASH = 'AB'.repeat(32);
 const timings: SupervisorTimings = {
@@ -74,10 +79,18 @@ afterEach(async () => {
   await Promise.all(supervisors.splice(0).map((s) => s.stop(50)));
 });
 
-function setup(options: { autoExitOnShutdown?: boolean } = {}) {
-  const config = resolvedConfig({ pools: [pool('ltc')], clustering: { enabled: true, forks: 2 }, website: true });
+function setup(options: { autoExitOnShutdown?: boolean; config?: ResolvedConfig } = {}) {
+  const config = options.config ?? resolvedConfig({ pools: [pool('ltc')], clustering: { enabled: true, forks: 2 }, website: true });
   const workers: FakeWorker[] = [];
+  let master: Master | null = null;
   const supervisor = new Supervisor({
+    // Wired as roles/master.ts wires them.
+    onRequest: (from, request) => {
+      if (request.type === 'reloaded') master?.onReloaded(from.forkId, request.pool, request.ok, request.error);
+    },
+    onReady: (child) => {
+      if (child.role === 'pool-worker') master?.catchUpReloads(child);
+    },
     config,
     specs: planChildren(config),
     logger: createLogger({ level: 'error' }),
@@ -97,7 +110,7 @@ function setup(options: { autoExitOnShutdown?: boolean } = {}) {
     },
   });
   supervisors.push(supervisor);
-  const master = new Master(config, createLogger({ level: 'error' }), supervisor);
+  master = new Master(config, createLogger({ level: 'error' }), supervisor);
   return { config, workers, supervisor, master };
 }
 
@@ -214,5 +227,86 @@ describe('Supervisor with fake workers', () => {
     await sleep(60);
     assert.deepEqual(workers[0].signals, ['SIGKILL']);
     await supervisor.stop(100);
+  });
+});
+
+describe('reloadpool across pool workers', () => {
+  const dirs: PoolDir[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) d.remove();
+  });
+
+  /** A real config directory with two pool workers, and a way to change the pool's difficulty in its file. */
+  async function scene() {
+    const dir = await writePoolDir({
+      daemons: [{ host: '127.0.0.1', rpcPort: 1, user: 'u', password: 'p' }],
+      address: 'rltc1qelweu73yztyv6xlstznyrwarwvf6gmrljr7lg3',
+      diff: 0.25,
+      global: { clustering: { enabled: true, forks: 2 } },
+    });
+    dirs.push(dir);
+    const loaded = await loadConfig(dir.dir);
+    assert.ok(loaded.ok);
+    const file = join(dir.dir, 'pool_configs', 'regtest.json');
+    const setDiff = (diff: number) => {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { ports: Record<string, { diff: number }> };
+      for (const port of Object.values(json.ports)) port.diff = diff;
+      writeFileSync(file, JSON.stringify(json));
+    };
+    return { ...setup({ config: loaded.config }), setDiff };
+  }
+  const reloadsTo = (w: FakeWorker) => w.sent.filter((m) => m.type === 'reloadpool').map((m) => (m.pool as PoolConfig).ports[0].diff);
+  const answer = (w: FakeWorker, ok: boolean, error: string | null = null) =>
+    w.emit('message', { hf: 1, type: 'reloaded', role: 'pool-worker', forkId: Number(w.env.HEADFRAME_FORK_ID), pool: 'regtest', ok, error });
+  const diffOf = (config: ResolvedConfig) => config.pools[0].ports[0].diff;
+
+  /** Both pool workers ready, the file changed to diff 0.5, the reload sent to both and awaiting their answers. */
+  async function reloadSentToBoth() {
+    const s = await scene();
+    s.supervisor.start();
+    for (const w of s.workers) w.handshake();
+    s.setDiff(0.5);
+    const result = s.master.reloadPool('regtest');
+    while (reloadsTo(s.workers[1]).length === 0) await sleep(5);
+    return { ...s, result };
+  }
+
+  it('is committed once every pool worker applied it', async () => {
+    const { workers, master, result } = await reloadSentToBoth();
+    answer(workers[0], true);
+    assert.equal(diffOf(master.config), 0.25, 'not the running config before every worker answered');
+    answer(workers[1], true);
+    const done = await result;
+    assert.ok(done.ok);
+    assert.equal(done.workers, 2);
+    assert.equal(diffOf(master.config), 0.5);
+  });
+
+  it('one pool worker that could not apply it: the others get the previous config back, nothing is committed', async () => {
+    const { workers, master, result } = await reloadSentToBoth();
+    answer(workers[0], true);
+    answer(workers[1], false, 'no block template from its daemons within 5 s');
+    const done = await result;
+    assert.equal(done.ok, false);
+    assert.ok(!done.ok && done.problems.some((p) => p.includes('pool worker 1') && p.includes('no block template')), JSON.stringify(done));
+    assert.deepEqual(reloadsTo(workers[0]), [0.5, 0.25], 'pool worker 0 is given the previous settings back');
+    assert.deepEqual(reloadsTo(workers[1]), [0.5], 'pool worker 1 undid it itself');
+    assert.equal(diffOf(master.config), 0.25);
+  });
+
+  it('a pool worker that was starting while a reload was committed gets the new config once ready', async () => {
+    const { workers, supervisor, master, setDiff } = await scene();
+    supervisor.start();
+    workers[0].handshake();
+    // Pool worker 1 has its config (the old one) but is not ready yet: the reload does not reach it.
+    workers[1].emit('message', { hf: 1, type: 'hello', role: 'pool-worker', forkId: 1, pid: workers[1].process.pid });
+    setDiff(0.5);
+    const result = master.reloadPool('regtest');
+    while (reloadsTo(workers[0]).length === 0) await sleep(5);
+    answer(workers[0], true);
+    assert.ok((await result).ok);
+    assert.deepEqual(reloadsTo(workers[1]), []);
+    workers[1].emit('message', { hf: 1, type: 'ready', role: 'pool-worker', forkId: 1, pid: workers[1].process.pid });
+    assert.deepEqual(reloadsTo(workers[1]), [0.5]);
   });
 });
