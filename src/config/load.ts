@@ -41,7 +41,7 @@ async function loadGlobal(dir: string, problems: Problem[]): Promise<GlobalPart>
 async function loadCoins(dir: string, problems: Problem[]): Promise<{ coins: CoinConfig[]; seen: Set<string> }> {
   const coins: CoinConfig[] = [];
   const seen = new Set<string>();
-  for (const name of await listJsonFiles(dir, 'coins')) {
+  for (const name of await listJsonFiles(dir, 'coins', problems)) {
     const file = `coins/${name}`;
     const id = coinIdOf(name);
     seen.add(id);
@@ -70,8 +70,9 @@ async function loadPools(
   problems: Problem[],
 ): Promise<CheckedPool[]> {
   const pools: CheckedPool[] = [];
-  const names = await listJsonFiles(dir, 'pool_configs');
-  if (names.length === 0) problems.push({ file: 'pool_configs', path: [], reason: 'no pool files (*.json) found' });
+  const listed = problems.length;
+  const names = await listJsonFiles(dir, 'pool_configs', problems);
+  if (names.length === 0 && problems.length === listed) problems.push({ file: 'pool_configs', path: [], reason: 'no pool files (*.json) found' });
   for (const name of names) {
     const file = `pool_configs/${name}`;
     const read = await readJson5(dir, file);

@@ -35,16 +35,20 @@ export async function readJson5(dir: string, file: string): Promise<ReadResult> 
   }
 }
 
-/** Sorted `*.json` names in `dir/sub`; a missing folder is simply empty (the caller decides whether that is fine). */
-export async function listJsonFiles(dir: string, sub: string): Promise<string[]> {
+/**
+ * Sorted `*.json` names in `dir/sub`; a missing folder is simply empty (the caller decides whether that is fine), an
+ * unreadable one a problem. Symbolic links count as files (Kubernetes mounts every ConfigMap key as one; a link that
+ * leads nowhere is then reported as a file not found).
+ */
+export async function listJsonFiles(dir: string, sub: string, problems: Problem[]): Promise<string[]> {
   try {
     const entries = await readdir(join(dir, sub), { withFileTypes: true });
     return entries
-      .filter((e) => e.isFile() && e.name.endsWith('.json'))
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.json'))
       .map((e) => e.name)
       .sort();
   } catch (err) {
-    if (errorCode(err) === 'ENOENT') return [];
-    throw err;
+    if (errorCode(err) !== 'ENOENT') problems.push({ file: sub, path: [], reason: `cannot read folder (${errorCode(err)})` });
+    return [];
   }
 }

@@ -4,6 +4,9 @@ import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../src/config/load.js';
+import { cpSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Compiled tests run from .build/test/unit/config; the fixtures stay in the source tree.
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -137,5 +140,38 @@ describe('shipped example configuration (repository root)', () => {
     assert.throws(() => {
       (result.config.global.redis as { port: number }).port = 1;
     }, TypeError);
+  });
+});
+
+describe('config folders as deployments mount them', () => {
+  /** A copy of the shipped configuration in a temp dir, changed by `arrange`, then loaded. */
+  async function loadArranged(arrange: (dir: string) => void) {
+    const dir = mkdtempSync(join(tmpdir(), 'headframe-config-'));
+    try {
+      for (const part of ['config.json', 'coins', 'pool_configs']) cpSync(join(repoRoot, part), join(dir, part), { recursive: true });
+      arrange(dir);
+      return await loadConfig(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('symbolic links to the files (a Kubernetes ConfigMap mount) load like the files', async () => {
+    const result = await loadArranged((dir) => {
+      for (const file of ['coins/litecoin.json', 'pool_configs/litecoin-regtest.json']) {
+        renameSync(join(dir, file), join(dir, `${file}.data`));
+        symlinkSync(join(dir, `${file}.data`), join(dir, file));
+      }
+    });
+    assert.deepEqual(result.ok ? [] : result.problems, []);
+    assert.ok(result.ok && result.config.pools.some((p) => p.id === 'litecoin-regtest'));
+  });
+
+  it('a folder that cannot be read is a problem line, not a crash', async () => {
+    const result = await loadArranged((dir) => {
+      rmSync(join(dir, 'pool_configs'), { recursive: true });
+      writeFileSync(join(dir, 'pool_configs'), 'not a folder');
+    });
+    assert.deepEqual(result.ok ? [] : result.problems, ['pool_configs: cannot read folder (ENOTDIR)']);
   });
 });
