@@ -166,7 +166,14 @@ export class Supervisor {
 
   private spawn(slot: Slot): void {
     const { logger, timings } = this.options;
-    const worker = this.options.fork({ [ROLE_ENV]: slot.spec.role, [FORK_ID_ENV]: String(slot.spec.forkId) });
+    let worker: Worker;
+    try {
+      worker = this.options.fork({ [ROLE_ENV]: slot.spec.role, [FORK_ID_ENV]: String(slot.spec.forkId) });
+    } catch (err) {
+      // Some spawn failures throw (ENOMEM): the slot is retried with the same backoff as a child that died.
+      this.restartLater(slot, `child ${slot.key} could not be started (${(err as Error).message})`);
+      return;
+    }
     slot.worker = worker;
     slot.ready = false;
     slot.pools = [];
@@ -181,7 +188,11 @@ export class Supervisor {
       logger.error(`child ${slot.key} not ready after ${timings.startTimeoutMs} ms; killing pid ${worker.process.pid}`);
       worker.process.kill('SIGKILL');
     }, timings.startTimeoutMs);
-    worker.on('error', (error: Error) => logger.warn(`child ${slot.key} IPC error: ${error.message}`));
+    worker.on('error', (error: Error) => {
+      logger.warn(`child ${slot.key} error: ${error.message}`);
+      // A process that never started (EAGAIN under a pids limit) may emit no 'exit': count it as one.
+      if (worker.process.pid === undefined) this.onExit(slot, worker, null, null);
+    });
     worker.on('exit', (code: number | null, signal: string | null) => this.onExit(slot, worker, code, signal));
   }
 
@@ -234,8 +245,14 @@ export class Supervisor {
       for (const waiter of [...this.exitWaiters]) waiter();
       return;
     }
+    this.restartLater(slot, `child ${slot.key} exited (pid ${worker.process.pid}, ${how})`);
+  }
+
+  /** Spawns the slot again after its backoff delay, logging `what` happened with the delay. */
+  private restartLater(slot: Slot, what: string): void {
+    const { logger } = this.options;
     const decision = slot.policy.recordExit();
-    const line = `child ${slot.key} exited (pid ${worker.process.pid}, ${how}) after ${decision.ranForMs} ms; restarting in ${decision.delayMs} ms`;
+    const line = `${what} after ${decision.ranForMs} ms; restarting in ${decision.delayMs} ms`;
     if (decision.crashLoop) {
       logger.error(`${line} (crash loop: ${decision.recentDeaths} deaths within ${this.options.timings.crashLoopWindowMs} ms)`);
     } else {

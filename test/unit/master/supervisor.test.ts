@@ -79,7 +79,8 @@ afterEach(async () => {
   await Promise.all(supervisors.splice(0).map((s) => s.stop(50)));
 });
 
-function setup(options: { autoExitOnShutdown?: boolean; config?: ResolvedConfig } = {}) {
+function setup(options: { autoExitOnShutdown?: boolean; config?: ResolvedConfig; failForks?: number } = {}) {
+  let failForks = options.failForks ?? 0;
   const config = options.config ?? resolvedConfig({ pools: [pool('ltc')], clustering: { enabled: true, forks: 2 }, website: true });
   const workers: FakeWorker[] = [];
   let master: Master | null = null;
@@ -97,6 +98,10 @@ function setup(options: { autoExitOnShutdown?: boolean; config?: ResolvedConfig 
     timings,
     killGraceMs: 200,
     fork: (env) => {
+      if (failForks > 0) {
+        failForks--;
+        throw new Error('spawn ENOMEM');
+      }
       const worker = new FakeWorker(env);
       if (options.autoExitOnShutdown !== false) {
         const send = worker.send;
@@ -159,6 +164,22 @@ describe('Supervisor with fake workers', () => {
     assert.deepEqual(workers[3].env, { HEADFRAME_ROLE: 'pool-worker', HEADFRAME_FORK_ID: '1' });
     assert.equal(supervisor.children()[1].restarts, 1);
     assert.equal(supervisor.children()[1].pid, workers[3].process.pid);
+    await supervisor.stop(200);
+  });
+
+  it('a fork that throws, or a child that never started (error without a pid), is retried after the backoff', async () => {
+    const { workers, supervisor } = setup({ failForks: 1 });
+    supervisor.start();
+    // The first slot's fork threw; the other two started.
+    assert.deepEqual(workers.map((w) => w.env.HEADFRAME_FORK_ID + w.env.HEADFRAME_ROLE), ['1pool-worker', '0website']);
+    await sleep(30);
+    assert.equal(workers.length, 3);
+    assert.deepEqual(workers[2].env, { HEADFRAME_ROLE: 'pool-worker', HEADFRAME_FORK_ID: '0' });
+    (workers[1].process as { pid: number | undefined }).pid = undefined;
+    workers[1].emit('error', new Error('spawn EAGAIN'));
+    await sleep(30);
+    assert.equal(workers.length, 4);
+    assert.deepEqual(workers[3].env, { HEADFRAME_ROLE: 'website', HEADFRAME_FORK_ID: '0' });
     await supervisor.stop(200);
   });
 
