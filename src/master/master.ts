@@ -26,6 +26,8 @@ const BLOCK_HASH = /^[0-9a-f]{64}$/;
  */
 export const RELOAD_ANSWER_TIMEOUT_MS = 25_000;
 
+const RENEWED_ON_RELOAD = ['payment-processor', 'website', 'profit-switch'] as const;
+
 interface ReloadAnswer {
   readonly ok: boolean;
   readonly error: string | null;
@@ -110,7 +112,10 @@ export class Master {
       if (failed.length === 0) {
         this.current = result.config;
         this.supervisor.setConfig(result.config);
-        this.logger.info(`reloadpool ${poolId}: applied by ${answers.size} pool worker(s)`);
+        // These roles read pool files only at their start (payment daemon and wallet, the pools the site shows, the
+        // coins a switch prices): they start again with the new config, their state being in Redis.
+        const renewed = RENEWED_ON_RELOAD.map((role) => this.supervisor.renewRole(role, this.current.global.shutdownTimeoutMs)).reduce((a, b) => a + b, 0);
+        this.logger.info(`reloadpool ${poolId}: applied by ${answers.size} pool worker(s); ${renewed} other child(ren) restarting with it`);
         return { ...result, workers: answers.size };
       }
       const reasons = failed.map(([fork, a]) => `pool worker ${fork}: ${a.error ?? 'failed'}`);

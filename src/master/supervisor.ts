@@ -56,6 +56,8 @@ interface Slot {
   startTimer: NodeJS.Timeout | null;
   /** The config handed over at the running child's hello (a reload committed later is not in it). */
   configGiven: ResolvedConfig | null;
+  /** Asked to stop so it starts again with the current config: its exit is not a death and costs no backoff. */
+  renewing: boolean;
 }
 
 export class Supervisor {
@@ -79,6 +81,7 @@ export class Supervisor {
       restartTimer: null,
       startTimer: null,
       configGiven: null,
+      renewing: false,
     }));
   }
 
@@ -115,6 +118,26 @@ export class Supervisor {
       if (slot.ready && slot.ipc?.send(message)) reached.push(slot.spec.forkId);
     }
     return reached;
+  }
+
+  /**
+   * Restarts the running children of a role so they start from the current config (roles that read pool files only
+   * at their start). Each is asked to shut down as at master shutdown and is forked again as soon as it exited.
+   */
+  renewRole(role: ChildRole, timeoutMs: number): number {
+    let renewed = 0;
+    for (const slot of this.slots) {
+      const worker = slot.worker;
+      if (slot.spec.role !== role || worker === null || slot.renewing) continue;
+      slot.renewing = true;
+      slot.ipc?.send({ type: 'shutdown' });
+      // One that does not stop in time is killed, as at master shutdown.
+      setTimeout(() => {
+        if (slot.worker === worker) worker.process.kill('SIGKILL');
+      }, timeoutMs).unref();
+      renewed++;
+    }
+    return renewed;
   }
 
   /** Sends to one running child; false when it is not running or not ready. */
@@ -240,6 +263,14 @@ export class Supervisor {
     slot.configGiven = null;
     this.clearTimers(slot);
     const how = `code ${code ?? 'none'}, signal ${signal ?? 'none'}`;
+    if (slot.renewing && !this.stopping) {
+      slot.renewing = false;
+      logger.info(`child ${slot.key} stopped to start with the current config (pid ${worker.process.pid}, ${how}); starting it again`);
+      slot.restarts++;
+      this.spawn(slot);
+      return;
+    }
+    slot.renewing = false;
     if (this.stopping) {
       logger.info(`child ${slot.key} exited (pid ${worker.process.pid}, ${how})`);
       for (const waiter of [...this.exitWaiters]) waiter();

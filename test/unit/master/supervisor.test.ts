@@ -263,7 +263,7 @@ describe('reloadpool across pool workers', () => {
       daemons: [{ host: '127.0.0.1', rpcPort: 1, user: 'u', password: 'p' }],
       address: 'rltc1qelweu73yztyv6xlstznyrwarwvf6gmrljr7lg3',
       diff: 0.25,
-      global: { clustering: { enabled: true, forks: 2 } },
+      global: { clustering: { enabled: true, forks: 2 }, website: { enabled: true, host: '127.0.0.1', port: 18_080 } },
     });
     dirs.push(dir);
     const loaded = await loadConfig(dir.dir);
@@ -301,6 +301,12 @@ describe('reloadpool across pool workers', () => {
     assert.ok(done.ok);
     assert.equal(done.workers, 2);
     assert.equal(diffOf(master.config), 0.5);
+    // The website reads pool files only at its start: it is stopped and started again with the new config.
+    assert.deepEqual(workers[2].types().slice(-1), ['shutdown']);
+    while (workers.length < 4) await sleep(5);
+    assert.deepEqual(workers[3].env, { HEADFRAME_ROLE: 'website', HEADFRAME_FORK_ID: '0' });
+    workers[3].handshake();
+    assert.equal(diffOf(workers[3].sent[0].config as ResolvedConfig), 0.5);
   });
 
   it('one pool worker that could not apply it: the others get the previous config back, nothing is committed', async () => {
