@@ -122,6 +122,18 @@ export class ShareStore {
     return this.recordShares(...args).then(checkCode);
   }
 
+  get writerId(): string {
+    return this.options.writerId;
+  }
+
+  /**
+   * Moves this writer's marker up to `last` when it is below (record-writer-advance.lua); resolves with the marker
+   * found (-1: none). Only for operations Redis acknowledged and then lost: see ShareRecorder.
+   */
+  advanceMarker(last: number): Promise<number> {
+    return this.options.scripts.run('record-writer-advance', [this.writerKey], [last, this.ttl]).then(checkCode);
+  }
+
   /** Applies one operation numbered `seq`; resolves with the script's result code. */
   async apply(op: RecordOp, seq: number): Promise<number> {
     const { scripts, keys: k } = this.options;

@@ -7,6 +7,12 @@
 // arrives after a missing predecessor writes nothing and is resent after it. Blocks and their outcomes are never
 // refused by the bound: they are rare and carry the money.
 //
+// Redis can lose writes it acknowledged (a restart from an AOF fsynced every second or from an RDB, a failover to a
+// lagging replica): its marker then sits behind numbers this recorder saw applied, and every later operation would
+// answer GAP for good. When the oldest unwritten operation answers GAP while nothing of this recorder is in flight,
+// every earlier number was acknowledged, so nothing can still fill the gap: the recorder logs the lost numbers and
+// moves the marker up to them (record-writer-advance.lua), then writes the queue in order as usual.
+//
 // Cost: the shares (valid and rejected) recorded within one event-loop turn go to Redis as ONE record-shares call
 // (flushed from setImmediate, i.e. after every socket read of that turn was handled), so the pool's CPU per share is
 // a few argument slots rather than a command, a promise chain and a socket write each. Blocks and outcomes flush the
@@ -18,9 +24,13 @@ import type { ShareRejectReason } from '../mining/types.js';
 import { GAP, isShareOp, MERGED_BACK, NO_SUCH_BLOCK, type RecordOp, type ShareOp } from '../redis/share-store.js';
 
 export interface RecordStore {
+  /** Names the marker in Redis; for log lines. */
+  readonly writerId: string;
   apply(op: RecordOp, seq: number): Promise<number>;
   /** Share operations numbered firstSeq, firstSeq+1, … in one call; resolves with GAP or anything else for "kept". */
   applyMany(ops: readonly ShareOp[], firstSeq: number): Promise<number>;
+  /** Moves the marker up to `last` if it is below; resolves with the marker found (-1: none). */
+  advanceMarker(last: number): Promise<number>;
 }
 
 export interface QueueState {
@@ -30,15 +40,19 @@ export interface QueueState {
   readonly queued: number;
   /** Accepted shares refused since start because the queue was full. */
   readonly droppedShares: number;
-  /** Invalid-share counts not recorded since start because the queue was full. */
+  /** Invalid-share counts not recorded since start because their own bound (maxInvalidQueue) was full. */
   readonly droppedInvalid: number;
+  /** Operations Redis acknowledged and then lost (restart without them, failover), since start. */
+  readonly lostInRedis: number;
 }
 
 export interface ShareRecorderOptions {
   readonly store: RecordStore;
   readonly logger: Logger;
-  /** Most operations kept while Redis is away (default 200,000: ~60 MB at worst). */
+  /** Most shares and blocks kept while Redis is away; blocks count but are never refused (default 200,000: ~60 MB at worst). */
   readonly maxQueue?: number;
+  /** Most rejected-share counts kept while Redis is away, on top of maxQueue (default a tenth of it). */
+  readonly maxInvalidQueue?: number;
   /** Operations sent at once when the queue drains. */
   readonly drainBatch?: number;
   /** Most share operations in one record-shares call (a bigger turn is split into several calls). */
@@ -66,6 +80,10 @@ export class ShareRecorder {
   private nextSeq = 1;
   /** Waiting operations, ascending by seq. */
   private queue: Entry[] = [];
+  /** Of them, rejected-share counts (bounded by maxInvalidQueue). */
+  private queuedInvalid = 0;
+  /** Of them, the head entries drain() has sent and awaits answers for. */
+  private drainSending = 0;
   /** Live share operations of the current event-loop turn, ascending and consecutive by seq; sent by flush(). */
   private pending: Entry[] = [];
   private flushScheduled = false;
@@ -76,27 +94,39 @@ export class ShareRecorder {
   private inflight = 0;
   private mode: 'live' | 'queued' = 'live';
   private draining = false;
+  /** No new operations are taken (close() called). */
   private closed = false;
+  /** Nothing more is sent either (close() gave up waiting): what is left was reported lost and must stay so. */
+  private stopped = false;
   private droppedShares = 0;
   private droppedInvalid = 0;
+  private lostInRedis = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private reportTimer: NodeJS.Timeout | null = null;
   private queuedSince = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly log: Logger;
   private readonly maxQueue: number;
+  private readonly maxInvalidQueue: number;
   private readonly maxBatch: number;
   private readonly now: () => number;
 
   constructor(private readonly options: ShareRecorderOptions) {
     this.log = options.logger.child({ component: 'share-recorder' });
     this.maxQueue = options.maxQueue ?? 200_000;
+    this.maxInvalidQueue = options.maxInvalidQueue ?? Math.max(1, Math.ceil(this.maxQueue / 10));
     this.maxBatch = Math.max(1, options.maxBatch ?? 256);
     this.now = options.now ?? Date.now;
   }
 
   get state(): QueueState {
-    return { mode: this.mode, queued: this.queue.length, droppedShares: this.droppedShares, droppedInvalid: this.droppedInvalid };
+    return {
+      mode: this.mode,
+      queued: this.queue.length,
+      droppedShares: this.droppedShares,
+      droppedInvalid: this.droppedInvalid,
+      lostInRedis: this.lostInRedis,
+    };
   }
 
   /** Resolves true once the share is in Redis or in the queue, false when it could not be kept (queue full). */
@@ -119,8 +149,8 @@ export class ShareRecorder {
   }
 
   /**
-   * Stops taking new operations and waits (up to `timeoutMs`) for everything in flight and queued to reach Redis.
-   * Resolves with the number of operations still unwritten (logged as lost when not zero).
+   * Stops taking new operations and waits (up to `timeoutMs`) for everything in flight and queued to reach Redis,
+   * then sends nothing more. Resolves with the number of operations not acknowledged (logged when not zero).
    */
   async close(timeoutMs: number): Promise<number> {
     this.closed = true;
@@ -133,10 +163,20 @@ export class ShareRecorder {
         });
       });
     }
+    // A recorder left draining would write whenever Redis returns, unordered against the recorder that replaced
+    // this one (a pool reload during an outage): after the wait it stops, so what it calls lost stays lost.
+    this.stopped = true;
     this.stopTimers();
-    const left = this.queue.length + this.inflight + this.pending.length;
-    if (left > 0) this.log.error(`closing with ${left} share operations not written to Redis: they are lost`);
-    return left;
+    for (const entry of this.pending) {
+      entry.done?.(false);
+      entry.done = null;
+    }
+    const unsent = this.queue.length - this.drainSending + this.pending.length;
+    const unanswered = this.inflight + this.drainSending;
+    this.pending = [];
+    if (unsent > 0) this.log.error(`closing with ${unsent} share operations never written to Redis: they are lost`);
+    if (unanswered > 0) this.log.error(`closing with ${unanswered} share operations sent to Redis but not answered: Redis may or may not have them`);
+    return unsent + unanswered;
   }
 
   private get busy(): boolean {
@@ -166,21 +206,30 @@ export class ShareRecorder {
       }
       return answer;
     }
-    if (bounded && this.queue.length >= this.maxQueue) {
-      // No number is taken: a refused operation leaves no gap that would hold back the ones after it.
-      if (op.kind === 'share') this.droppedShares++;
-      else this.droppedInvalid++;
+    // Rejected-share counts have a bound of their own and do not count against the shares': a burst of rejects
+    // (stale work after a new block, one miner's flood of duplicates under made-up worker names) can then never
+    // make the pool refuse valid shares sooner. Folding repeats into one queued count would save memory only for
+    // one worker's consecutive rejects, which interleave with everyone else's; this bound holds whatever the
+    // pattern, and Redis still gets exactly the counts kept (each refused one is counted in droppedInvalid).
+    // No number is taken by a refused operation: it leaves no gap that would hold back the ones after it.
+    if (bounded && op.kind === 'invalid' && this.queuedInvalid >= this.maxInvalidQueue) {
+      this.droppedInvalid++;
       this.changed();
       return REFUSED;
     }
-    this.queue.push({ op, seq: this.nextSeq++, done: null });
+    if (bounded && op.kind === 'share' && this.queue.length - this.queuedInvalid >= this.maxQueue) {
+      this.droppedShares++;
+      this.changed();
+      return REFUSED;
+    }
+    this.enqueue({ op, seq: this.nextSeq++, done: null });
     this.changed();
     return RECORDED;
   }
 
   /** Sends this turn's share operations (in calls of at most maxBatch). */
   private flush(): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || this.stopped) return;
     const entries = this.pending;
     this.pending = [];
     for (let from = 0; from < entries.length; from += this.maxBatch) {
@@ -229,6 +278,14 @@ export class ShareRecorder {
    * this turn's unsent run: all of them already hold numbers, and a number never sent would stall the ones after it).
    */
   private requeue(entries: readonly Entry[], why: string): void {
+    if (this.stopped) {
+      // Sent before close() gave up and failed since: already reported as possibly lost, never resent.
+      for (const entry of entries) {
+        entry.done?.(false);
+        entry.done = null;
+      }
+      return;
+    }
     if (this.mode === 'live') {
       this.mode = 'queued';
       this.queuedSince = this.now();
@@ -240,9 +297,7 @@ export class ShareRecorder {
     this.pending = [];
     for (const list of [entries, moved]) {
       for (const entry of list) {
-        let i = this.queue.length;
-        while (i > 0 && this.queue[i - 1].seq > entry.seq) i--;
-        this.queue.splice(i, 0, entry);
+        this.enqueue(entry);
         entry.done?.(true);
         entry.done = null;
       }
@@ -250,14 +305,22 @@ export class ShareRecorder {
     this.changed();
   }
 
+  /** Inserts by seq (nearly always at the end). */
+  private enqueue(entry: Entry): void {
+    let i = this.queue.length;
+    while (i > 0 && this.queue[i - 1].seq > entry.seq) i--;
+    this.queue.splice(i, 0, entry);
+    if (entry.op.kind === 'invalid') this.queuedInvalid++;
+  }
+
   private afterSettle(): void {
-    if (this.inflight > 0) return;
+    if (this.inflight > 0 || this.stopped) return;
     if (this.mode === 'queued') this.scheduleDrain(0);
     else this.notifyIdle();
   }
 
   private scheduleDrain(delayMs: number): void {
-    if (this.draining || this.retryTimer) return;
+    if (this.draining || this.retryTimer || this.stopped) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.drain();
@@ -265,18 +328,24 @@ export class ShareRecorder {
     this.retryTimer.unref();
   }
 
-  /** Resends the queue from its head, in order, until it is empty; backs off while Redis is still away. */
+  /**
+   * Resends the queue from its head, in order, until it is empty; backs off while Redis is still away. Stops when
+   * close() gives up (checked after every await: a closed recorder must not write what it reported lost).
+   */
   private async drain(): Promise<void> {
-    if (this.draining || this.inflight > 0) return;
+    if (this.draining || this.inflight > 0 || this.stopped) return;
     this.draining = true;
     let delay = this.options.retryMinMs ?? 200;
     const maxDelay = this.options.retryMaxMs ?? 2000;
     const batchSize = this.options.drainBatch ?? 500;
     let written = 0;
     try {
-      while (this.queue.length > 0) {
-        const calls = groupCalls(this.queue.slice(0, batchSize), this.maxBatch);
+      while (this.queue.length > 0 && !this.stopped) {
+        const batch = this.queue.slice(0, batchSize);
+        const calls = groupCalls(batch, this.maxBatch);
+        this.drainSending = batch.length;
         const results = await Promise.allSettled(calls.map((entries) => this.call(entries)));
+        this.drainSending = 0;
         const applied = new Set<Entry>();
         let failure: string | null = null;
         results.forEach((r, i) => {
@@ -291,8 +360,18 @@ export class ShareRecorder {
         });
         if (applied.size > 0) {
           this.queue = this.queue.filter((e) => !applied.has(e));
+          for (const entry of applied) if (entry.op.kind === 'invalid') this.queuedInvalid--;
           written += applied.size;
           this.changed();
+        }
+        if (this.stopped) break;
+        // Only the head's GAP proves a loss: a later call's GAP just means an earlier call of this batch failed.
+        // drain() runs only while no live call is in flight, and its own calls of this batch have all answered.
+        const head = results[0];
+        if (head.status === 'fulfilled' && head.value === GAP && this.inflight === 0) {
+          const moved = await this.skipLost(calls[0][0].seq);
+          if (this.stopped) break;
+          if (moved) continue;
         }
         if (failure !== null) {
           this.log.debug(`queue drain paused: ${String(failure)}; retrying in ${delay} ms`);
@@ -304,12 +383,48 @@ export class ShareRecorder {
       }
     } finally {
       this.draining = false;
+      this.drainSending = 0;
     }
+    if (this.stopped) return;
     this.mode = 'live';
     this.stopTimers();
     this.log.info(`redis back: ${written} queued share operations written after ${this.now() - this.queuedSince} ms`);
     this.changed();
     this.notifyIdle();
+  }
+
+  /**
+   * The head operation `head` answered GAP with nothing of this recorder in flight: every number before it was
+   * acknowledged, so Redis lost the ones its marker is missing. Moves the marker up to head - 1 (only forward,
+   * atomically) and says what was lost. Resolves true when the head can be resent at once.
+   */
+  private async skipLost(head: number): Promise<boolean> {
+    const last = head - 1;
+    let found: number;
+    try {
+      found = await this.options.store.advanceMarker(last);
+    } catch (err) {
+      this.log.debug(`moving the writer marker past lost operations failed: ${(err as Error).message}`);
+      return false;
+    }
+    const writer = this.options.store.writerId;
+    if (found >= last) {
+      // Something applied the missing numbers meanwhile (a command that had timed out but ran late): nothing lost.
+      this.log.debug(`writer ${writer}: marker already at ${found} when moving it to ${last}`);
+    } else if (found < 0) {
+      this.log.error(`writer ${writer}: redis lost this recorder's marker after answering that operations before ${head} ` +
+        `were missing; an unknown number of operations 1..${last} it had acknowledged may be gone (shares, rejected-share ` +
+        `counts or blocks). Writing the ${this.queue.length} queued operations from ${head} on`);
+    } else {
+      const lost = last - found;
+      this.lostInRedis += lost;
+      this.changed();
+      this.log.error(`writer ${writer}: redis lost ${lost} share operations it had acknowledged (numbers ${found + 1}..${last}: ` +
+        `shares, rejected-share counts or blocks written before it restarted from older data or failed over to a lagging ` +
+        `replica); they are gone from redis. Moved the marker past them; writing the ${this.queue.length} queued operations ` +
+        `from ${head} on`);
+    }
+    return true;
   }
 
   private report(): void {

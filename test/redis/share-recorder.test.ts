@@ -18,13 +18,24 @@ import { Registry } from 'prom-client';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { instrumentPool, type InstrumentedPool } from '../../src/metrics/pool-instrumentation.js';
 import type { BlockCandidate } from '../../src/mining/block-submitter.js';
+import type { Logger } from '../../src/log/logger.js';
+import { Writable } from 'node:stream';
+import winston from 'winston';
 
 const logger = createLogger({ level: 'error' });
 const suite = useRedis();
 
 async function setup(
   prefix: string,
-  options: { maxQueue?: number; commandTimeoutMs?: number; maxBatch?: number; wrap?: (store: RecordStore) => RecordStore; onQueueChange?: (s: QueueState) => void } = {},
+  options: {
+    maxQueue?: number;
+    maxInvalidQueue?: number;
+    commandTimeoutMs?: number;
+    maxBatch?: number;
+    wrap?: (store: RecordStore) => RecordStore;
+    onQueueChange?: (s: QueueState) => void;
+    logger?: Logger;
+  } = {},
 ) {
   const client = createRedisClient(
     { host: suite.server.host, port: suite.server.port, socket: null, password: null, db: 0, keyPrefix: prefix },
@@ -36,8 +47,9 @@ async function setup(
   const states: QueueState[] = [];
   const recorder = new ShareRecorder({
     store: (options.wrap ?? ((x) => x))(new ShareStore({ scripts: new RedisScripts(client), keys, writerId: 'w1' })),
-    logger,
+    logger: options.logger ?? logger,
     maxQueue: options.maxQueue,
+    maxInvalidQueue: options.maxInvalidQueue,
     maxBatch: options.maxBatch,
     retryMinMs: 50,
     retryMaxMs: 200,
@@ -85,6 +97,62 @@ test('shares kept during a redis outage are all written, once, when it returns',
   assert.equal(await client.zcard(keys.blocksPending), 1);
 });
 
+/** A logger that keeps its lines, for asserting what the recorder said. */
+function capture(): { logger: Logger; lines: { level: string; message: string }[] } {
+  const lines: { level: string; message: string }[] = [];
+  const stream = new Writable({
+    objectMode: true,
+    write(info: { level: string; message: string }, _encoding, callback) {
+      lines.push({ level: info.level, message: info.message });
+      callback();
+    },
+  });
+  return { logger: winston.createLogger({ level: 'info', transports: [new winston.transports.Stream({ stream })] }), lines };
+}
+
+test('shares redis acknowledged and then lost in a restart are logged and skipped; the queue is written once, in order', { timeout: 30_000 }, async () => {
+  const { logger: captured, lines } = capture();
+  const { client, keys, recorder } = await setup('lost1:', { logger: captured });
+  assert.ok((await Promise.all(Array.from({ length: 10 }, () => recorder.recordShare('A', 'A.1', 1)))).every(Boolean));
+  // From here Redis acknowledges writes it will not have after a restart (as after an AOF fsynced every second
+  // or an RDB, or a failover to a lagging replica): numbers 11..26 are answered, then lost.
+  await client.config('SET', 'appendonly', 'no');
+  let restarted = false;
+  try {
+    const lost = Array.from({ length: 15 }, () => recorder.recordShare('B', 'B.1', 1));
+    recorder.recordInvalid('B', 'B.1', 'duplicate');
+    assert.ok((await Promise.all(lost)).every(Boolean));
+    assert.equal(await client.get(keys.writer('w1')), '26');
+    await suite.server.stopKeepingData();
+    const queued = [
+      ...Array.from({ length: 5 }, () => recorder.recordShare('C', 'C.1', 1)),
+      recorder.recordBlock(candidate(13, '12'.repeat(32))),
+      ...Array.from({ length: 5 }, () => recorder.recordShare('C', 'C.1', 1)),
+    ];
+    assert.ok((await Promise.all(queued)).every(Boolean));
+    assert.equal(recorder.state.mode, 'queued');
+    await suite.server.startAgain();
+    restarted = true;
+  } finally {
+    if (!restarted) await suite.server.startAgain();
+  }
+  await waitFor(() => recorder.state.mode === 'live' && recorder.state.queued === 0, { timeoutMs: 10_000, intervalMs: 50, what: 'queue drained' });
+
+  assert.equal(recorder.state.lostInRedis, 16);
+  const loud = lines.filter((l) => l.level === 'error');
+  assert.equal(loud.length, 1, JSON.stringify(lines));
+  assert.match(loud[0].message, /writer w1: redis lost 16 share operations .*numbers 11\.\.26/);
+  // The 10 shares Redis kept and the 10 queued after the loss, each once; the block closed the round between them.
+  assert.equal(await client.get(keys.writer('w1')), '37');
+  assert.equal(await client.hget(keys.stats, 'valid'), '20');
+  assert.equal(await client.hget(keys.stats, 'invalid'), null);
+  assert.equal(await client.xlen(keys.shareLog), 20);
+  const closed = keys.round(13, '12'.repeat(32));
+  assert.deepEqual(await client.hgetall(closed.addresses), { A: String(10 * 10_000), C: String(5 * 10_000) });
+  assert.deepEqual(await client.hgetall(keys.currentRound.addresses), { C: String(5 * 10_000) });
+  assert.equal(await client.zcard(keys.blocksPending), 1);
+});
+
 test('a full queue refuses new shares (the miner hears "not accepted") but never a block', { timeout: 30_000 }, async () => {
   const { client, keys, recorder } = await setup('out2:', { maxQueue: 5 });
   await suite.server.stopKeepingData();
@@ -125,6 +193,8 @@ test('commands that time out on a hung server and run later are not counted twic
 test('the shares of one event-loop turn go in one call; a block between them splits the run and keeps the order', async () => {
   const calls: string[] = [];
   const wrap = (store: RecordStore): RecordStore => ({
+    writerId: store.writerId,
+    advanceMarker: (last: number) => store.advanceMarker(last),
     apply: (op: RecordOp, seq: number) => {
       calls.push(`${op.kind}@${seq}`);
       return store.apply(op, seq);
@@ -160,7 +230,7 @@ test('queue length and refused records reach the pool metrics', { timeout: 30_00
   const metrics = createMetrics(registry);
   const runtime = Object.assign(new EventEmitter(), { pool: { id: 'ltc', daemons: [] } }) as EventEmitter & InstrumentedPool;
   instrumentPool(runtime, metrics, 65536);
-  const { recorder } = await setup('metrics1:', { maxQueue: 3, onQueueChange: (s) => runtime.emit('recorder', s) });
+  const { recorder } = await setup('metrics1:', { maxQueue: 3, maxInvalidQueue: 1, onQueueChange: (s) => runtime.emit('recorder', s) });
   const read = async (name: string, labels: Record<string, string>) =>
     (await registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x))?.value;
   assert.equal(await read('headframe_share_records_refused_total', { pool: 'ltc', kind: 'share' }), 0);
@@ -171,8 +241,10 @@ test('queue length and refused records reach the pool metrics', { timeout: 30_00
     // The first write fails and switches the recorder to queueing; from then on the bound applies.
     assert.equal(await recorder.recordShare('A', 'A.1', 1), true);
     assert.deepEqual(await Promise.all([1, 2, 3, 4].map(() => recorder.recordShare('A', 'A.1', 1))), [true, true, false, false]);
+    // Rejected shares have their own bound (one here): the second is refused, the shares' room is untouched.
     recorder.recordInvalid('A', 'A.1', 'duplicate');
-    assert.equal(await read('headframe_share_queue_length', { pool: 'ltc' }), 3);
+    recorder.recordInvalid('A', 'A.1', 'duplicate');
+    assert.equal(await read('headframe_share_queue_length', { pool: 'ltc' }), 4);
     assert.equal(await read('headframe_share_records_refused_total', { pool: 'ltc', kind: 'share' }), 2);
     assert.equal(await read('headframe_share_records_refused_total', { pool: 'ltc', kind: 'invalid' }), 1);
     await suite.server.startAgain();

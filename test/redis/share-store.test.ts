@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { useRedis } from '../helpers/redis-suite.js';
-import { hashrateBucketOf, PoolKeys, toWorkUnits } from '../../src/redis/keys.js';
+import { hashrateBucketOf, PoolKeys, toWorkUnits, WRITER_MARKER_TTL_SECONDS } from '../../src/redis/keys.js';
 import { RedisScripts } from '../../src/redis/script-loader.js';
 import { ALREADY_APPLIED, APPLIED, GAP, MERGED_BACK, NO_SUCH_BLOCK, ShareStore, type RecordOp } from '../../src/redis/share-store.js';
 import { parseBlockRecord, parseRoundMeta, parseShareLogEntry } from '../../src/redis/records.js';
@@ -268,4 +268,27 @@ test('record-shares credits each accepted share to the hashrate bucket of its ow
   assert.deepEqual(await bucket(31_000), { 'addrB.rig': '20000' });
   assert.deepEqual(await bucket(65_000), { 'addrA.rig': '30000' });
   assert.equal(await c.hget(keys.stats, 'stale'), '1');
+});
+
+test('record-writer-advance moves a marker behind lost operations forward only, atomically, and says what it found', async () => {
+  const keys = new PoolKeys('t10:', 'ltc');
+  const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w' });
+  const c = await client();
+  for (let seq = 1; seq <= 3; seq++) assert.equal(await store.apply(share('a', 'a.1', 1), seq), APPLIED);
+  // Redis came back without 4..9: 10 would wait for them for good.
+  assert.equal(await store.apply(share('a', 'a.1', 1), 10), GAP);
+  assert.equal(await store.advanceMarker(9), 3);
+  assert.equal(await c.get(keys.writer('w')), '9');
+  const ttl = await c.ttl(keys.writer('w'));
+  assert.ok(ttl > 0 && ttl <= WRITER_MARKER_TTL_SECONDS, `marker expires in ${ttl} s`);
+  // Never backwards: an applied operation must not apply again.
+  assert.equal(await store.advanceMarker(5), 9);
+  assert.equal(await c.get(keys.writer('w')), '9');
+  assert.equal(await store.apply(share('a', 'a.1', 1), 9), ALREADY_APPLIED);
+  assert.equal(await store.apply(share('a', 'a.1', 1), 10), APPLIED);
+  assert.equal(await c.hget(keys.stats, 'valid'), '4');
+  // No marker at all: set, and reported as none.
+  const fresh = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w2' });
+  assert.equal(await fresh.advanceMarker(4), -1);
+  assert.equal(await c.get(keys.writer('w2')), '4');
 });
