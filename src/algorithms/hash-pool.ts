@@ -24,11 +24,18 @@ export interface HashPoolOptions {
   /** Deadline for one batch; past it the worker is replaced and the batch fails. Default 10 s. */
   readonly batchTimeoutMs?: number;
   readonly logger?: RegistryLogger;
+  /** Called once when the last worker has failed before it was ready (the pool is unusable from then on). */
+  readonly onUnusable?: (reason: string) => void;
 }
 
 export interface HashPool {
-  /** PoW hash of an 80-byte header. Promises settle in the order hash() was called. */
+  /**
+   * PoW hash of an 80-byte header. Promises settle in the order hash() was called. Rejects at once with
+   * HASH_WORKER_FAILED once the pool has no usable worker (see `usable`).
+   */
   hash(header: Buffer): Promise<Buffer>;
+  /** False once every worker failed before it was ready: such a worker is not replaced, so none ever will be. */
+  readonly usable: boolean;
   /** Kernel name per worker once it reported ready ('starting' before). */
   kernels(): string[];
   /** Fails everything pending with HASH_POOL_CLOSED and stops the threads. */
@@ -64,8 +71,16 @@ export function createHashPool(options: HashPoolOptions): HashPool {
   return new WorkerHashPool(options);
 }
 
+/**
+ * Hashes with `pool` while it has a usable worker, and with `fallback` (on the event loop) once it has none: the
+ * shares keep being judged, only slower, when the threads cannot start.
+ */
+export function withFallback(pool: HashPool, fallback: (header: Buffer) => Promise<Buffer>): (header: Buffer) => Promise<Buffer> {
+  return (header) => (pool.usable ? pool.hash(header) : fallback(header));
+}
+
 class WorkerHashPool implements HashPool {
-  readonly #options: Required<Omit<HashPoolOptions, 'logger'>> & { logger?: RegistryLogger };
+  readonly #options: Required<Omit<HashPoolOptions, 'logger' | 'onUnusable'>> & Pick<HashPoolOptions, 'logger' | 'onUnusable'>;
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
   /** Every undelivered request in call order; the head is delivered as soon as it has an outcome. */
@@ -73,6 +88,8 @@ class WorkerHashPool implements HashPool {
   #orderHead = 0;
   #nextBatchId = 1;
   #closed = false;
+  /** Why the last worker went, once there is none left. */
+  #failure: string | null = null;
 
   constructor(options: HashPoolOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError('threads must be >= 1');
@@ -100,9 +117,19 @@ class WorkerHashPool implements HashPool {
         this.#deliver();
         return;
       }
+      if (this.#failure !== null) {
+        // Queued with no worker left, it would never be answered and the queue would grow with every share.
+        entry.error = new HashPoolError('HASH_WORKER_FAILED', `no hash worker left: ${this.#failure}`);
+        this.#deliver();
+        return;
+      }
       this.#queue.push(entry);
       this.#dispatch();
     });
+  }
+
+  get usable(): boolean {
+    return this.#failure === null;
   }
 
   kernels(): string[] {
@@ -170,18 +197,21 @@ class WorkerHashPool implements HashPool {
       this.#deliver();
     }
     if (this.#closed) return;
-    this.#options.logger?.warn(`${reason}; replacing it`);
     if (!slot.ready && !timedOut) {
       // A worker that crashes before it is ready would crash again: stop instead of spinning.
+      this.#options.logger?.warn(`${reason} before it was ready; not replacing it`);
       this.#slots.splice(index, 1);
       void slot.worker.terminate();
       if (this.#slots.length === 0) {
+        this.#failure = reason;
         const err = new HashPoolError('HASH_WORKER_FAILED', reason);
         for (const entry of this.#queue.splice(0)) entry.error = err;
         this.#deliver();
+        this.#options.onUnusable?.(reason);
       }
       return;
     }
+    this.#options.logger?.warn(`${reason}; replacing it`);
     this.#slots[index] = this.#spawn();
     this.#dispatch();
   }

@@ -1,6 +1,7 @@
 // Reads coin prices from one configured HTTP JSON source. Every request has a deadline (the signal also bounds the
 // body read) and a bounded number of retries; a source that fails just contributes no prices this round.
 import type { PriceSourceConfig } from '../config/types.js';
+import { PRICE_DECIMALS } from './profitability.js';
 
 export interface FetchPricesOptions {
   readonly timeoutMs: number;
@@ -18,10 +19,15 @@ export type PriceFetch =
   | { readonly ok: true; readonly prices: ReadonlyMap<string, string>; readonly missing: readonly string[]; readonly attempts: number }
   | { readonly ok: false; readonly error: string; readonly attempts: number };
 
-/** Decimal prices only: no exponent, no sign, at most 18 fraction digits (what a scaled integer can hold exactly). */
-const DECIMAL = /^\d{1,15}(\.\d{1,18})?$/;
+/** Decimal prices only: no exponent, no sign. */
+const DECIMAL = /^(\d{1,15})(?:\.(\d+))?$/;
 
-/** A price as a plain positive decimal string, or null when the value is not a usable price. */
+/**
+ * A price as a plain positive decimal string with at most PRICE_DECIMALS fraction digits, or null when the value is
+ * not a usable price. Digits past the 18th are cut off, on the text, with no float arithmetic: a full-precision
+ * double such as 0.000012345678901234567 is a real price, and refusing it would leave its coin unpriced every
+ * round; what is cut off is under 1e-18.
+ */
 export function normalizePrice(value: unknown): string | null {
   let text: string;
   if (typeof value === 'number') {
@@ -32,8 +38,11 @@ export function normalizePrice(value: unknown): string | null {
   } else {
     return null;
   }
-  if (!DECIMAL.test(text) || !/[1-9]/.test(text)) return null;
-  return text;
+  const match = DECIMAL.exec(text);
+  if (!match) return null;
+  const fraction = match[2]?.slice(0, PRICE_DECIMALS);
+  const price = fraction === undefined ? match[1] : `${match[1]}.${fraction}`;
+  return /[1-9]/.test(price) ? price : null;
 }
 
 /** A number's shortest round-trip digits without exponent notation: 1e-7 -> "0.0000001", 84.12 -> "84.12". */
@@ -75,29 +84,46 @@ export async function fetchPrices(source: PriceSourceConfig, options: FetchPrice
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (options.signal?.aborted) return { ok: false, error: 'aborted', attempts: attempt - 1 };
     if (attempt > 1) options.onRetry?.();
+    // One controller per attempt, tied to the long-lived signal by a listener removed when the attempt ends:
+    // AbortSignal.any() would register every attempt on that signal for as long as it lives.
+    const attemptAbort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attemptAbort.abort(new DOMException(`no answer within ${options.timeoutMs} ms`, 'TimeoutError'));
+    }, options.timeoutMs);
+    const stop = (): void => attemptAbort.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', stop, { once: true });
     try {
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-      const response = await doFetch(source.url, { signal, headers: { accept: 'application/json' } });
+      const response = await doFetch(source.url, { signal: attemptAbort.signal, headers: { accept: 'application/json' } });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const body: unknown = await response.json();
       const { prices, missing } = extractPrices(source, body);
       return { ok: true, prices, missing, attempts: attempt };
     } catch (err) {
-      const e = err as Error;
-      lastError = e.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : e.message;
+      lastError = timedOut ? `no answer within ${options.timeoutMs} ms` : (err as Error).message;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', stop);
     }
     if (attempt < attempts) await sleep((options.retryDelayMs ?? 250) * attempt, options.signal);
   }
   return { ok: false, error: lastError, attempts };
 }
 
+/** Waits `ms`, or less if `signal` aborts; leaves no listener on the signal either way. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
+    if (signal?.aborted) {
       resolve();
-    }, { once: true });
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -26,9 +26,16 @@ export interface ProfitSwitcherOptions {
   readonly fetch?: typeof fetch;
   /** A price source is asked again after a failed attempt. */
   readonly onPriceRetry?: (source: string) => void;
+  /**
+   * Pause after a failed round before the next try, doubling with each failure in a row up to updateInterval
+   * (default RETRY_DELAY_MS).
+   */
+  readonly retryDelayMs?: number;
 }
 
 const STATE_TTL_SECONDS = 7 * 24 * 3600;
+/** A failed round is tried again this soon, not a whole updateInterval (600 s by default) later. */
+export const RETRY_DELAY_MS = 5_000;
 
 export class ProfitSwitcher {
   private readonly states = new Map<string, SwitchState>();
@@ -36,18 +43,20 @@ export class ProfitSwitcher {
   private readonly now: () => number;
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private running: Promise<boolean> | null = null;
+  private failuresInARow = 0;
 
   constructor(private readonly options: ProfitSwitcherOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  /** Runs a round now and then every updateInterval; rounds never overlap. */
+  /** Runs a round now and then every updateInterval (a failed one sooner, see retryDelayMs); rounds never overlap. */
   start(): void {
     const loop = (): void => {
-      this.running = this.round().finally(() => {
+      this.running = this.round();
+      void this.running.then((ok) => {
         this.running = null;
-        if (!this.abort.signal.aborted) this.timer = setTimeout(loop, this.options.config.updateInterval * 1000);
+        if (!this.abort.signal.aborted) this.timer = setTimeout(loop, this.nextDelay(ok));
       });
     };
     loop();
@@ -59,15 +68,30 @@ export class ProfitSwitcher {
     await this.running;
   }
 
-  /** One round; never throws (a failed round is logged and the next one tries again). */
-  async round(): Promise<void> {
+  /** One round; never throws: false when it failed (logged; the loop tries again soon). */
+  async round(): Promise<boolean> {
     try {
       await this.refreshPrices();
       const snapshot = await this.options.cache.read();
       for (const sw of this.options.config.switches) await this.decide(sw, snapshot);
+      return true;
     } catch (err) {
       this.options.logger.error(`profit switch round failed: ${(err as Error).message}`);
+      return false;
     }
+  }
+
+  private nextDelay(ok: boolean): number {
+    const interval = this.options.config.updateInterval * 1000;
+    if (ok) {
+      this.failuresInARow = 0;
+      return interval;
+    }
+    // Soon, because until a round gets through every switch stays where it was (coins[0] after a restart); doubling,
+    // so a Redis that stays away is not asked every few seconds for hours.
+    this.failuresInARow += 1;
+    const retry = (this.options.retryDelayMs ?? RETRY_DELAY_MS) * 2 ** Math.min(this.failuresInARow - 1, 20);
+    return Math.min(interval, retry);
   }
 
   current(switchName: string): SwitchState | undefined {

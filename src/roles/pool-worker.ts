@@ -1,7 +1,7 @@
 // A pool worker process: one PoolRuntime per enabled pool (kept in a PoolSet with the switching ports), all sharing
 // this fork's algorithm kernels.
 // Several forks may run this role; node:cluster shares each stratum port between them.
-import { createHashPool } from '../algorithms/hash-pool.js';
+import { createHashPool, withFallback } from '../algorithms/hash-pool.js';
 import { createAlgorithmRegistry } from '../algorithms/registry.js';
 import { createTickBatcher } from '../algorithms/tick-batcher.js';
 import { assertNever } from '../ipc/messages.js';
@@ -23,15 +23,18 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
   // Scrypt is where hashing dominates a share's cost; sha256d hashes faster inline than a thread hop takes.
   const scryptPool =
     hashing.threads > 0 && ctx.config.pools.some((p) => p.enabled && p.coin.algorithm === 'scrypt')
-      ? createHashPool({ threads: hashing.threads, algorithm: 'scrypt', prefer: hashing.kernel, logger: ctx.logger })
+      ? createHashPool({
+          threads: hashing.threads,
+          algorithm: 'scrypt',
+          prefer: hashing.kernel,
+          logger: ctx.logger,
+          onUnusable: (reason) => ctx.logger.error(`scrypt hash threads failed to start (${reason}); hashing on the event loop instead`),
+        })
       : null;
   // On the event loop, a kernel with a batch path hashes each turn's shares (of every pool) together.
   const scrypt = algorithms.describe('scrypt');
-  const scryptHasher = scryptPool
-    ? (header: Buffer) => scryptPool.hash(header)
-    : scrypt.hashMany
-      ? createTickBatcher({ hashMany: scrypt.hashMany, hashOne: scrypt.algorithm.hash })
-      : undefined;
+  const onLoop = scrypt.hashMany ? createTickBatcher({ hashMany: scrypt.hashMany, hashOne: scrypt.algorithm.hash }) : undefined;
+  const scryptHasher = scryptPool ? withFallback(scryptPool, onLoop ?? (async (header) => scrypt.algorithm.hash(header))) : onLoop;
   // One Redis connection for every pool of this process (each pool keeps its own recorder, numbering and queue).
   // Connected in the background: a Redis that is down at start must not keep stratum from serving.
   const redisClient = createRedisClient(ctx.config.global.redis, { name: `headframe-pool-worker-${ctx.forkId}`, logger: ctx.logger });

@@ -3,11 +3,14 @@
 import { DaemonSet } from '../daemon/daemon-set.js';
 import { PriceCache } from '../profit/price-cache.js';
 import { ProfitSwitcher } from '../profit/profit-switcher.js';
-import { connectInBackground, createRedisClient } from '../redis/connection.js';
+import { connectInBackground, createRedisClient, readyOrTimeout } from '../redis/connection.js';
 import { ProfitKeys } from '../redis/keys.js';
 import type { RoleContext } from './role-context.js';
 import { untilShutdown } from './role-context.js';
 import { daemonRequestRecorder, instrumentedFetch } from '../metrics/instrumented-fetch.js';
+
+/** Longest wait for Redis before the first round; a round that still fails is retried soon (see ProfitSwitcher). */
+const REDIS_READY_TIMEOUT_MS = 5_000;
 
 export async function runProfitSwitch(ctx: RoleContext): Promise<void> {
   const { global, pools } = ctx.config;
@@ -41,6 +44,8 @@ export async function runProfitSwitch(ctx: RoleContext): Promise<void> {
     fetch: instrumentedFetch(ctx.metrics.outbound, (url) => `price:${sourceNames.get(url) ?? 'unknown'}`),
     onPriceRetry: (source) => ctx.metrics.outbound.retries.inc({ target: `price:${source}`, method: 'GET' }),
   });
+  // The client fails commands until it is connected: a first round started at once would only fail.
+  await readyOrTimeout(redis, REDIS_READY_TIMEOUT_MS);
   switcher.start();
   ctx.logger.info(`profit switch started: ${config.switches.map((s) => `${s.name} (${s.coins.join(', ')})`).join('; ') || 'no switches'}`);
 

@@ -10,16 +10,20 @@ export type LiveMessage =
   | { readonly type: 'block'; readonly pool: string; readonly block: BlockView }
   | { readonly type: 'payment'; readonly pool: string; readonly payment: PaymentView };
 
-export type LiveListener = (message: LiveMessage) => void;
+/** `json` is `message` serialized, the same string for every listener. */
+export type LiveListener = (message: LiveMessage, json: string) => void;
 
 /** A client with this much unsent data is too slow to follow live updates: it is dropped, not buffered for. */
 export const MAX_BUFFERED_BYTES = 1 << 20;
 
-/** Bounds on the /api/live_stats event streams: each open stream holds a connection and its unsent messages. */
+/**
+ * Bounds on the /api/live_stats event streams and, counted apart, on the /ws websockets: each open one holds a
+ * connection and its unsent messages.
+ */
 export interface LiveStreamLimits {
-  /** Streams open at once, all clients together (503 past it). */
+  /** Streams (or websockets) open at once, all clients together (503 past it). */
   readonly maxStreams: number;
-  /** Streams open at once from one client address (429 past it). */
+  /** Streams (or websockets) open at once from one client address (429 past it). */
   readonly maxStreamsPerAddress: number;
   /** Unsent bytes past which a stream is closed. */
   readonly maxBufferedBytes: number;
@@ -99,9 +103,12 @@ export class LiveHub {
   }
 
   private emit(message: LiveMessage): void {
+    if (this.listeners.size === 0) return;
+    // Once per message: every open page gets the same text, and a snapshot message is large.
+    const json = JSON.stringify(message);
     for (const listener of this.listeners) {
       try {
-        listener(message);
+        listener(message, json);
       } catch (err) {
         this.logger.warn(`live listener failed: ${(err as Error).message}`);
       }

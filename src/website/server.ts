@@ -1,11 +1,12 @@
 // HTTP listener + websocket endpoint (/ws) around the website app. Websocket clients only receive: anything they
 // send is ignored, and a client that cannot keep up is dropped rather than buffered without bound.
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../log/logger.js';
 import { createWebsiteApp, type WebsiteAppOptions } from './app.js';
-import { LiveHub, MAX_BUFFERED_BYTES } from './live.js';
+import { DEFAULT_LIVE_STREAM_LIMITS, LiveHub, type LiveStreamLimits } from './live.js';
 
 export interface WebsiteServerOptions extends Omit<WebsiteAppOptions, 'hub'> {
   readonly host: string;
@@ -20,27 +21,77 @@ export class WebsiteServer {
   private readonly wss: WebSocketServer;
   readonly hub: LiveHub;
   private readonly log: Logger;
+  /** The /api/live_stats bounds, applied to websockets too (counted apart from the streams). */
+  private readonly limits: LiveStreamLimits;
+  private readonly sockets = new Set<WebSocket>();
+  /** Websockets open or being opened, all together and per client address. */
+  private connections = 0;
+  private readonly perAddress = new Map<string, number>();
 
   constructor(private readonly options: WebsiteServerOptions) {
     this.log = options.logger.child({ component: 'website' });
+    this.limits = { ...DEFAULT_LIVE_STREAM_LIMITS, ...options.liveLimits };
     this.hub = new LiveHub(options.pools.map((p) => p.id), options.store, this.log, options.livePollMs);
     this.http = createServer(createWebsiteApp({ ...options, hub: this.hub }));
     this.http.headersTimeout = 10_000;
     this.http.requestTimeout = 30_000;
-    this.wss = new WebSocketServer({ server: this.http, path: '/ws', maxPayload: 1024 });
-    this.wss.on('connection', (socket) => this.onSocket(socket));
+    // The upgrade is handled here rather than by ws itself, so the caps are checked before any handshake work.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.hub.subscribe((_message, json) => this.broadcast(json));
+  }
+
+  /** Websockets open (or in their handshake) right now. */
+  get liveConnections(): number {
+    return this.connections;
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if ((req.url ?? '').split('?')[0] !== '/ws') {
+      refuse(socket, 400, { error: 'bad_request', message: 'websockets are served on /ws only' });
+      return;
+    }
+    // The peer of the connection itself, as for /api/live_stats: a forwarded-for header is whatever the client says.
+    const client = req.socket.remoteAddress ?? '';
+    const mine = this.perAddress.get(client) ?? 0;
+    if (this.connections >= this.limits.maxStreams) {
+      refuse(socket, 503, { error: 'unavailable', message: 'too many live connections open; try again later' }, { 'Retry-After': '60' });
+      return;
+    }
+    if (mine >= this.limits.maxStreamsPerAddress) {
+      refuse(socket, 429, { error: 'too_many_requests', message: `at most ${this.limits.maxStreamsPerAddress} live connections per client address` }, { 'Retry-After': '60' });
+      return;
+    }
+    this.connections += 1;
+    this.perAddress.set(client, mine + 1);
+    // Held until the TCP socket closes, which it does exactly once however the websocket ends (or its handshake fails).
+    socket.once('close', () => {
+      this.connections -= 1;
+      const left = (this.perAddress.get(client) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(client, left);
+      else this.perAddress.delete(client);
+    });
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
   }
 
   private onSocket(socket: WebSocket): void {
-    const unsubscribe = this.hub.subscribe((message) => {
-      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-        socket.terminate();
-        return;
-      }
-      socket.send(JSON.stringify(message));
-    });
-    socket.on('close', unsubscribe);
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.terminate());
+  }
+
+  private broadcast(json: string): void {
+    if (this.sockets.size === 0) return;
+    // One buffer for every socket: ws would encode a string again for each one.
+    const data = Buffer.from(json);
+    for (const socket of this.sockets) {
+      if (socket.readyState !== WebSocket.OPEN) continue;
+      if (socket.bufferedAmount > this.limits.maxBufferedBytes) {
+        socket.terminate();
+        continue;
+      }
+      socket.send(data, { binary: false });
+    }
   }
 
   async listen(): Promise<{ host: string; port: number }> {
@@ -64,4 +115,18 @@ export class WebsiteServer {
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
+}
+
+/** Answers an upgrade request with a plain HTTP error (the JSON shape of the API's errors) and closes. */
+function refuse(socket: Duplex, status: number, body: { error: string; message: string }, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  const lines = Object.entries({
+    Connection: 'close',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    ...headers,
+  }).map(([name, value]) => `${name}: ${value}`);
+  socket.once('finish', () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('\r\n')}\r\n\r\n${text}`);
 }

@@ -62,25 +62,39 @@ window.HF = (() => {
     return body;
   }
 
+  /** A connection that stayed up this long was a good one: the next drop starts the reconnect pauses over. */
+  const LIVE_STABLE_MS = 30000;
+
   /** Opens /ws and reconnects after a drop; calls onMessage with every parsed message. */
   function live(onMessage) {
     const badge = document.getElementById('live');
-    let delay = 1000;
+    let failures = 0;
     const open = () => {
       const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
-      ws.onopen = () => { delay = 1000; if (badge) { badge.textContent = 'live'; badge.classList.add('on'); } };
+      let openedAt = 0;
+      ws.onopen = () => { openedAt = Date.now(); if (badge) { badge.textContent = 'live'; badge.classList.add('on'); } };
       ws.onmessage = (e) => { try { onMessage(JSON.parse(e.data)); } catch (err) { console.warn('bad live message', err); } };
       ws.onclose = () => {
         if (badge) { badge.textContent = 'offline'; badge.classList.remove('on'); }
-        setTimeout(open, delay);
-        delay = Math.min(delay * 2, 30000);
+        // Not reset on open: a server that refuses this page or drops it as too slow right after opening would
+        // otherwise see it back every second, forever.
+        if (openedAt && Date.now() - openedAt >= LIVE_STABLE_MS) failures = 0;
+        const base = Math.min(1000 * 2 ** failures, 30000);
+        failures = Math.min(failures + 1, 5);
+        // Spread over the second half of the pause, so the pages one restart dropped do not all come back together.
+        setTimeout(open, base / 2 + Math.random() * (base / 2));
       };
     };
     open();
   }
 
+  // uPlot keeps every plot (in a module-level set, with window listeners) until destroy(): a chart drawn again
+  // into its container destroys the one it replaces.
+  const plots = new WeakMap();
+
   /** A uPlot line chart of [seconds, value] points into `container` (replaces what was there). */
   function chart(container, points, label, format) {
+    plots.get(container)?.destroy();
     container.replaceChildren();
     const xs = points.map((p) => p[0]);
     const ys = points.map((p) => p[1]);
@@ -90,6 +104,7 @@ window.HF = (() => {
       series: [{}, { label, stroke: '#b46a12', fill: 'rgba(180,106,18,.12)', value: (_u, v) => (v === null ? '—' : format(v)) }],
       axes: [{}, { values: (_u, vals) => vals.map(format), size: 90 }],
     }, [xs, ys], container);
+    plots.set(container, plot);
     container.dataset.points = String(points.length);
     return plot;
   }

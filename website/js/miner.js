@@ -6,6 +6,9 @@
   const address = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');
   document.getElementById('miner-address').textContent = address;
   let pools = [];
+  // Each load builds new cards: the previous cards' charts must be destroyed, their containers are gone.
+  let plots = [];
+  const dropPlots = () => { for (const plot of plots.splice(0)) plot.destroy(); };
 
   function section(pool, miner, history) {
     const c = pool.coin;
@@ -50,21 +53,23 @@
           else if (err.status !== 404) throw err;
         }
       }
+      dropPlots();
       root.replaceChildren(...found.map((f) => f.card));
-      for (const f of found) f.draw();
+      for (const f of found) plots.push(f.draw());
       if (found.length === 0) {
         root.append(el('p', { class: invalid === pools.length ? 'error' : 'muted',
           text: invalid === pools.length ? 'This is not an address of any pool here.' : 'No shares or balance for this address yet.' }));
       }
-    } catch (err) { errorBox(root, err); }
+    } catch (err) { dropPlots(); errorBox(root, err); }
   }
 
   // Figures change with every refresh: reload the address's data when its pool publishes new stats.
   let reloading = false;
-  live((m) => {
-    if (m.type !== 'stats' || reloading) return;
+  const reload = () => {
+    if (reloading) return;
     reloading = true;
     load().finally(() => { reloading = false; });
-  });
-  load();
+  };
+  live((m) => { if (m.type === 'stats') reload(); });
+  reload();
 })();

@@ -1,10 +1,38 @@
 import assert from 'node:assert/strict';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { createHashPool, HashPoolError, type HashPool } from '../../../src/algorithms/hash-pool.js';
+import { createHashPool, HashPoolError, withFallback, type HashPool } from '../../../src/algorithms/hash-pool.js';
+import type { AlgorithmName } from '../../../src/config/types.js';
 import { sha256d } from '../../../src/algorithms/sha256d.js';
 
 const reference = (header: Buffer): Buffer => scryptSync(header, header, 32, { N: 1024, r: 1, p: 1 });
+/** Every worker thread of a pool for it throws while it builds its registry, before its 'ready' message. */
+const BROKEN = 'no-such-algorithm' as AlgorithmName;
+
+/** The promise's outcome, or 'pending' if it has none within `ms` (a hash that is never answered). */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<PromiseSettledResult<T> | 'pending'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'pending'>((resolve) => {
+    timer = setTimeout(() => resolve('pending'), ms);
+  });
+  const outcome = await Promise.race([
+    promise.then(
+      (value): PromiseSettledResult<T> => ({ status: 'fulfilled', value }),
+      (reason: unknown): PromiseSettledResult<T> => ({ status: 'rejected', reason }),
+    ),
+    late,
+  ]);
+  clearTimeout(timer);
+  return outcome;
+}
+
+async function untilNoWorkerLeft(pool: HashPool): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (pool.kernels().length > 0) {
+    assert.ok(Date.now() < deadline, `workers still there: ${pool.kernels().join(', ')}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe('hash pool', () => {
   const pools: HashPool[] = [];
@@ -106,6 +134,53 @@ describe('hash pool', () => {
     assert.ok(rejected.length > 0, 'some work was still pending at close');
     for (const r of rejected) assert.equal((r.reason as HashPoolError).code, 'HASH_POOL_CLOSED');
     await assert.rejects(pool.hash(randomBytes(80)), (err: HashPoolError) => err.code === 'HASH_POOL_CLOSED');
+  });
+
+  it('once every worker failed before it was ready, hash() rejects at once instead of queueing forever', async () => {
+    const reasons: string[] = [];
+    const pool = open({ threads: 2, algorithm: BROKEN, onUnusable: (reason) => reasons.push(reason) });
+    // Sent while the workers start: answered (with the failure), not left waiting.
+    const early = await settledWithin(pool.hash(randomBytes(80)), 10_000);
+    if (early === 'pending') assert.fail('a hash sent while the workers started was never answered');
+    assert.equal(early.status, 'rejected');
+    await untilNoWorkerLeft(pool);
+    for (let i = 0; i < 3; i++) {
+      const later = await settledWithin(pool.hash(randomBytes(80)), 1000);
+      if (later === 'pending') assert.fail(`hash ${i} after the last worker failed was never answered`);
+      assert.equal(later.status, 'rejected');
+      assert.ok(later.reason instanceof HashPoolError);
+      assert.equal(later.reason.code, 'HASH_WORKER_FAILED');
+      assert.match(later.reason.message, /unknown algorithm/);
+    }
+    assert.equal(pool.usable, false);
+    assert.equal(reasons.length, 1, 'reported once, when the last worker went');
+    assert.match(reasons[0], /unknown algorithm/);
+  });
+
+  it('a working pool stays usable', async () => {
+    const pool = open({ threads: 1, algorithm: 'sha256d' });
+    await pool.hash(randomBytes(80));
+    assert.equal(pool.usable, true);
+  });
+
+  it('withFallback hashes in the pool while it is usable and on the event loop once it is not', async () => {
+    const fallbackCalls: Buffer[] = [];
+    const fallback = async (header: Buffer) => {
+      fallbackCalls.push(header);
+      return sha256d(header);
+    };
+    const good = open({ threads: 1, algorithm: 'sha256d' });
+    const header = randomBytes(80);
+    assert.deepEqual(await withFallback(good, fallback)(header), sha256d(header));
+    assert.equal(fallbackCalls.length, 0, 'a usable pool does the hashing');
+
+    const broken = open({ threads: 1, algorithm: BROKEN });
+    const hasher = withFallback(broken, fallback);
+    await untilNoWorkerLeft(broken);
+    const headers = [randomBytes(80), randomBytes(80)];
+    const hashes = await Promise.all(headers.map((h) => hasher(h)));
+    hashes.forEach((hash, i) => assert.deepEqual(hash, sha256d(headers[i])));
+    assert.equal(fallbackCalls.length, 2);
   });
 
   it('refuses a thread count below one', () => {

@@ -1,6 +1,7 @@
 // Pure profit-switch parts: prices from JSON, exact scores, and when a switch happens.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { extractPrices, fetchPrices, normalizePrice, readPath } from '../../../src/profit/price-source.js';
 import { beatsByMargin, leadPercent, profitScore, scalePrice } from '../../../src/profit/profitability.js';
 import { decideSwitch, type SwitchState } from '../../../src/profit/switch-decision.js';
@@ -15,6 +16,20 @@ describe('price sources', () => {
     for (const bad of [0, -1, Number.NaN, Infinity, '1e5', '-2', 'abc', '0.000', null, {}, '1.2.3']) {
       assert.equal(normalizePrice(bad), null, JSON.stringify(bad));
     }
+  });
+
+  test('normalizePrice cuts a price with more than 18 fraction digits to 18, exactly, instead of refusing it', () => {
+    // A full-precision double as JSON.parse gives it: 21 fraction digits.
+    const parsed = JSON.parse('{"p": 0.000012345678901234567}').p as number;
+    assert.equal(normalizePrice(parsed), '0.000012345678901234');
+    assert.equal(normalizePrice('0.000012345678901234567'), '0.000012345678901234');
+    assert.equal(normalizePrice('71.1234567890123456789'), '71.123456789012345678', 'cut, not rounded through a float');
+    assert.equal(normalizePrice('1.999999999999999999999'), '1.999999999999999999');
+    assert.equal(normalizePrice(' 2.50 '), '2.50', 'at most 18 digits: unchanged');
+    assert.equal(normalizePrice('0.0000000000000000001'), null, 'nothing left above 1e-18');
+    assert.equal(normalizePrice(1e-19), null);
+    assert.equal(normalizePrice('1.'), null);
+    assert.equal(scalePrice(normalizePrice(parsed) as string), 12_345_678_901_234n);
   });
 
   test('readPath follows objects and arrays and never walks the prototype', () => {
@@ -58,6 +73,49 @@ describe('price sources', () => {
     assert.match((result as { error: string }).error, /no answer within 80 ms/);
     assert.ok(Date.now() - started < 1000);
     clearTimeout(keepAlive);
+  });
+
+  test('fetchPrices leaves nothing on the long-lived signal it is given, however many attempts it makes', async () => {
+    const lifetime = new AbortController();
+    const failing = (async () => new Response('oops', { status: 503 })) as typeof fetch;
+    const source = { name: 's', url: 'http://x', prices: { a: 'a' } };
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      // A source that stays down: many rounds of several attempts each, all on the switcher's one signal.
+      for (let round = 0; round < 8; round++) {
+        const result = await fetchPrices(source, { timeoutMs: 1000, retries: 3, retryDelayMs: 1, fetch: failing, signal: lifetime.signal });
+        assert.equal(result.ok, false);
+        assert.equal(getEventListeners(lifetime.signal, 'abort').length, 0, `abort listeners left after round ${round + 1}`);
+      }
+      // Where Node keeps the signals AbortSignal.any() derives from this one (an internal; checked when present).
+      const dependants = Object.getOwnPropertySymbols(lifetime.signal).find((k) => k.description === 'kDependantSignals');
+      if (dependants) {
+        const set = (lifetime.signal as unknown as Record<symbol, Set<unknown> | undefined>)[dependants];
+        assert.equal(set?.size ?? 0, 0, 'per-attempt signals registered on the long-lived one');
+      }
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning'), []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  test('aborting the long-lived signal ends a hanging request and the pause before a retry at once', async () => {
+    const lifetime = new AbortController();
+    const hanging = ((_url: string, init: RequestInit) =>
+      new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)))) as unknown as typeof fetch;
+    setTimeout(() => lifetime.abort(), 50);
+    const started = Date.now();
+    const result = await fetchPrices(
+      { name: 's', url: 'http://x', prices: { a: 'a' } },
+      { timeoutMs: 10_000, retries: 2, retryDelayMs: 10_000, fetch: hanging, signal: lifetime.signal },
+    );
+    assert.equal(result.ok, false);
+    assert.equal(result.attempts, 1);
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    assert.equal(getEventListeners(lifetime.signal, 'abort').length, 0);
   });
 });
 
