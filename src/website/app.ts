@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../log/logger.js';
 import { createApiRouter } from './api.js';
-import { DEFAULT_LIVE_STREAM_LIMITS, type LiveHub, type LiveStreamLimits } from './live.js';
+import { DEFAULT_LIVE_STREAM_LIMITS, LiveAdmission, type LiveHub, type LiveStreamLimits } from './live.js';
 import { assemblePages, type PageName } from './pages.js';
 import type { PoolInfo } from './pool-info.js';
 import type { SnapshotReader } from './snapshot-store.js';
@@ -47,23 +47,14 @@ const ROUTES: Record<string, PageName> = {
  * dropped once its backlog passes the bound instead of growing the process' memory without end.
  */
 function liveStats(hub: LiveHub, limits: LiveStreamLimits) {
-  let open = 0;
-  const perAddress = new Map<string, number>();
+  const admission = new LiveAdmission(limits, 'live streams');
   return (req: Request, res: Response): void => {
     if (req.socket.destroyed) return;
-    // The peer of the connection itself ('trust proxy' is off): a forwarded-for header is whatever the client says.
-    const client = req.socket.remoteAddress ?? '';
-    const mine = perAddress.get(client) ?? 0;
-    if (open >= limits.maxStreams) {
-      res.status(503).set('Retry-After', '60').json({ error: 'unavailable', message: 'too many live streams open; try again later or use /ws' });
+    const admitted = admission.admit(req.socket.remoteAddress ?? '');
+    if (!admitted.ok) {
+      res.status(admitted.status).set('Retry-After', '60').json(admitted.body);
       return;
     }
-    if (mine >= limits.maxStreamsPerAddress) {
-      res.status(429).set('Retry-After', '60').json({ error: 'too_many_requests', message: `at most ${limits.maxStreamsPerAddress} live streams per client address` });
-      return;
-    }
-    open += 1;
-    perAddress.set(client, mine + 1);
     let unsubscribe = (): void => undefined;
     let closed = false;
     // 'close' on the response fires however the stream ends: client gone, dropped below, or server shutdown.
@@ -71,21 +62,18 @@ function liveStats(hub: LiveHub, limits: LiveStreamLimits) {
       if (closed) return;
       closed = true;
       unsubscribe();
-      open -= 1;
-      const left = (perAddress.get(client) ?? 1) - 1;
-      if (left > 0) perAddress.set(client, left);
-      else perAddress.delete(client);
+      admitted.release();
     });
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     res.write(': connected\n\n');
-    unsubscribe = hub.subscribe((message) => {
+    unsubscribe = hub.subscribe((message, json) => {
       if (closed || res.destroyed) return;
       if (res.writableLength > limits.maxBufferedBytes) {
         unsubscribe();
         res.destroy();
         return;
       }
-      res.write(`event: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`);
+      res.write(`event: ${message.type}\ndata: ${json}\n\n`);
     });
   };
 }

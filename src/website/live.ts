@@ -27,13 +27,67 @@ export interface LiveStreamLimits {
   readonly maxStreamsPerAddress: number;
   /** Unsent bytes past which a stream is closed. */
   readonly maxBufferedBytes: number;
+  /**
+   * Peers not held to the per-address cap (still to the overall one): a reverse proxy on this host connects from
+   * loopback for every visitor, and a per-address cap would leave all but a handful of them without live updates.
+   */
+  readonly uncappedAddresses: readonly string[];
 }
 
 export const DEFAULT_LIVE_STREAM_LIMITS: LiveStreamLimits = {
   maxStreams: 1000,
   maxStreamsPerAddress: 8,
   maxBufferedBytes: MAX_BUFFERED_BYTES,
+  uncappedAddresses: ['127.0.0.1', '::1', '::ffff:127.0.0.1'],
 };
+
+export type Admission =
+  | { readonly ok: true; readonly release: () => void }
+  | { readonly ok: false; readonly status: 503 | 429; readonly body: { readonly error: string; readonly message: string } };
+
+/**
+ * Counts one kind of live connection (event streams, or websockets) against LiveStreamLimits, overall and per
+ * client address: the peer of the connection itself, since a forwarded-for header is whatever the client says.
+ */
+export class LiveAdmission {
+  private open = 0;
+  private readonly perAddress = new Map<string, number>();
+
+  constructor(
+    private readonly limits: LiveStreamLimits,
+    private readonly what: string,
+  ) {}
+
+  get count(): number {
+    return this.open;
+  }
+
+  /** Admits a connection from `client`, or says why not; `release` must run exactly once when it ends. */
+  admit(client: string): Admission {
+    const capped = !this.limits.uncappedAddresses.includes(client);
+    const mine = this.perAddress.get(client) ?? 0;
+    if (this.open >= this.limits.maxStreams) {
+      return { ok: false, status: 503, body: { error: 'unavailable', message: `too many ${this.what} open; try again later` } };
+    }
+    if (capped && mine >= this.limits.maxStreamsPerAddress) {
+      return { ok: false, status: 429, body: { error: 'too_many_requests', message: `at most ${this.limits.maxStreamsPerAddress} ${this.what} per client address` } };
+    }
+    this.open += 1;
+    this.perAddress.set(client, mine + 1);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.open -= 1;
+        const left = (this.perAddress.get(client) ?? 1) - 1;
+        if (left > 0) this.perAddress.set(client, left);
+        else this.perAddress.delete(client);
+      },
+    };
+  }
+}
 
 const blockKey = (b: BlockView): string => `${b.height}:${b.hash}:${b.status}`;
 

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../log/logger.js';
 import { createWebsiteApp, type WebsiteAppOptions } from './app.js';
-import { DEFAULT_LIVE_STREAM_LIMITS, LiveHub, type LiveStreamLimits } from './live.js';
+import { DEFAULT_LIVE_STREAM_LIMITS, LiveAdmission, LiveHub, type LiveStreamLimits } from './live.js';
 
 export interface WebsiteServerOptions extends Omit<WebsiteAppOptions, 'hub'> {
   readonly host: string;
@@ -25,12 +25,12 @@ export class WebsiteServer {
   private readonly limits: LiveStreamLimits;
   private readonly sockets = new Set<WebSocket>();
   /** Websockets open or being opened, all together and per client address. */
-  private connections = 0;
-  private readonly perAddress = new Map<string, number>();
+  private readonly admission: LiveAdmission;
 
   constructor(private readonly options: WebsiteServerOptions) {
     this.log = options.logger.child({ component: 'website' });
     this.limits = { ...DEFAULT_LIVE_STREAM_LIMITS, ...options.liveLimits };
+    this.admission = new LiveAdmission(this.limits, 'live connections');
     this.hub = new LiveHub(options.pools.map((p) => p.id), options.store, this.log, options.livePollMs);
     this.http = createServer(createWebsiteApp({ ...options, hub: this.hub }));
     this.http.headersTimeout = 10_000;
@@ -43,7 +43,7 @@ export class WebsiteServer {
 
   /** Websockets open (or in their handshake) right now. */
   get liveConnections(): number {
-    return this.connections;
+    return this.admission.count;
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -51,26 +51,13 @@ export class WebsiteServer {
       refuse(socket, 400, { error: 'bad_request', message: 'websockets are served on /ws only' });
       return;
     }
-    // The peer of the connection itself, as for /api/live_stats: a forwarded-for header is whatever the client says.
-    const client = req.socket.remoteAddress ?? '';
-    const mine = this.perAddress.get(client) ?? 0;
-    if (this.connections >= this.limits.maxStreams) {
-      refuse(socket, 503, { error: 'unavailable', message: 'too many live connections open; try again later' }, { 'Retry-After': '60' });
+    const admitted = this.admission.admit(req.socket.remoteAddress ?? '');
+    if (!admitted.ok) {
+      refuse(socket, admitted.status, admitted.body, { 'Retry-After': '60' });
       return;
     }
-    if (mine >= this.limits.maxStreamsPerAddress) {
-      refuse(socket, 429, { error: 'too_many_requests', message: `at most ${this.limits.maxStreamsPerAddress} live connections per client address` }, { 'Retry-After': '60' });
-      return;
-    }
-    this.connections += 1;
-    this.perAddress.set(client, mine + 1);
     // Held until the TCP socket closes, which it does exactly once however the websocket ends (or its handshake fails).
-    socket.once('close', () => {
-      this.connections -= 1;
-      const left = (this.perAddress.get(client) ?? 1) - 1;
-      if (left > 0) this.perAddress.set(client, left);
-      else this.perAddress.delete(client);
-    });
+    socket.once('close', admitted.release);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
   }
 

@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { createLogger } from '../../../src/log/logger.js';
 import { createWebsiteApp } from '../../../src/website/app.js';
-import { LiveHub } from '../../../src/website/live.js';
+import { LiveHub, type LiveStreamLimits } from '../../../src/website/live.js';
 import type { SnapshotReader } from '../../../src/website/snapshot-store.js';
 import type { PoolSnapshot } from '../../../src/website/types.js';
 import { waitFor } from '../../helpers/processes.js';
@@ -33,7 +33,7 @@ after(() => {
 });
 
 /** A site whose only pool publishes a new, large snapshot on every hub.poll(). */
-async function startSite(liveLimits: Record<string, number> = {}): Promise<Site> {
+async function startSite(liveLimits: Partial<LiveStreamLimits> = {}): Promise<Site> {
   let version = 0;
   const name = 'x'.repeat(MESSAGE_BYTES);
   const store: SnapshotReader = {
@@ -77,7 +77,7 @@ function openStream(port: number, from = '127.0.0.1'): Stream {
 }
 
 test('a client that stops reading is dropped once its unsent backlog passes the bound, and frees its place', async () => {
-  const site = await startSite({ maxStreamsPerAddress: 1 });
+  const site = await startSite({ maxStreamsPerAddress: 1, uncappedAddresses: [] });
   const slow = openStream(site.port);
   assert.equal(await slow.status, 200);
   await waitFor(() => site.hub.subscribers === 1, { timeoutMs: 2000, what: 'the stream to subscribe' });
@@ -98,7 +98,7 @@ test('a client that stops reading is dropped once its unsent backlog passes the 
 });
 
 test('streams are capped per client address (429) and overall (503); a closed stream gives its place back', async () => {
-  const site = await startSite({ maxStreams: 3, maxStreamsPerAddress: 2 });
+  const site = await startSite({ maxStreams: 3, maxStreamsPerAddress: 2, uncappedAddresses: [] });
   const a1 = openStream(site.port, '127.0.0.1');
   const a2 = openStream(site.port, '127.0.0.1');
   assert.deepEqual(await Promise.all([a1.status, a2.status]), [200, 200]);
@@ -124,4 +124,13 @@ test('streams are capped per client address (429) and overall (503); a closed st
   await site.hub.poll();
   await waitFor(() => a4.body().includes('event: stats'), { timeoutMs: 2000, what: 'a live message on the new stream' });
   for (const s of [a2, a3, b1, c1, a4]) s.socket.destroy();
+});
+
+test('a reverse proxy on this host (loopback) is not held to the per-address cap, only to the overall one', async () => {
+  const site = await startSite({ maxStreams: 10, maxStreamsPerAddress: 2 });
+  const viaProxy = Array.from({ length: 5 }, () => openStream(site.port, '127.0.0.1'));
+  assert.deepEqual(await Promise.all(viaProxy.map((s) => s.status)), [200, 200, 200, 200, 200]);
+  const direct = [openStream(site.port, '127.0.0.2'), openStream(site.port, '127.0.0.2'), openStream(site.port, '127.0.0.2')];
+  assert.deepEqual(await Promise.all(direct.map((s) => s.status)), [200, 200, 429]);
+  for (const s of [...viaProxy, ...direct]) s.socket.destroy();
 });

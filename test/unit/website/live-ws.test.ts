@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import { createLogger } from '../../../src/log/logger.js';
 import type { SnapshotReader } from '../../../src/website/snapshot-store.js';
 import { WebsiteServer } from '../../../src/website/server.js';
+import type { LiveStreamLimits } from '../../../src/website/live.js';
 import type { PoolSnapshot } from '../../../src/website/types.js';
 import { waitFor } from '../../helpers/processes.js';
 
@@ -22,7 +23,7 @@ after(async () => {
 });
 
 /** A server whose only pool publishes a new snapshot (with a name of `nameBytes`) on every hub.poll(). */
-async function startServer(liveLimits: Record<string, number> = {}, nameBytes = 16): Promise<{ server: WebsiteServer; port: number }> {
+async function startServer(liveLimits: Partial<LiveStreamLimits> = {}, nameBytes = 16): Promise<{ server: WebsiteServer; port: number }> {
   let version = 0;
   const name = 'x'.repeat(nameBytes);
   const store: SnapshotReader = {
@@ -70,7 +71,7 @@ function openWs(port: number, from = '127.0.0.1'): Promise<Opened> {
 }
 
 test('websockets are capped per client address (429) and overall (503); a closed one gives its place back', async () => {
-  const { server, port } = await startServer({ maxStreams: 3, maxStreamsPerAddress: 2 });
+  const { server, port } = await startServer({ maxStreams: 3, maxStreamsPerAddress: 2, uncappedAddresses: [] });
   const a1 = await openWs(port, '127.0.0.1');
   const a2 = await openWs(port, '127.0.0.1');
   assert.deepEqual([a1.status, a2.status], [101, 101]);
