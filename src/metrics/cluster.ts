@@ -1,5 +1,11 @@
 // One scrape sees the whole pool: the master asks every child for its registry over the cluster IPC channel and
-// merges the answers with its own registry through prom-client's AggregatorRegistry.aggregate.
+// puts the answers next to its own registry in one exposition.
+//
+// Nothing is added up. Every process labels its series with its role and fork slot (process-registry.ts), so each
+// series belongs to one process: a child that restarts resets only its own series, and a child that misses a scrape
+// leaves a gap in its own. A sum taken here would fall by a child's whole lifetime total in either case, and
+// Prometheus reads that fall as a counter reset, counting everything after it as new (blocks that were never found, a
+// hashrate spike). Aggregation across processes is the queries' job (`sum by (pool)`, `max by (pool)`).
 //
 // Why not AggregatorRegistry#clusterMetrics(): it leaves out the master's own metrics, reads prom-client's global
 // registry list (module state), and fails the whole scrape after a fixed 5 s when one child is busy. Here a child that
@@ -68,6 +74,15 @@ interface Pending {
   readonly finish: () => void;
 }
 
+/**
+ * With every series labelled by its process, aggregate() only has to put one metric's series from every process under
+ * one HELP and TYPE. 'first' makes sure it combines nothing: prom-client's own aggregators would average or omit some
+ * default metrics (process_start_time_seconds, which shows restarts per process).
+ */
+function asOwnSeries(metrics: MetricsJson): MetricsJson {
+  return metrics.map((metric) => ({ ...metric, aggregator: 'first' }));
+}
+
 export class ClusterMetricsCollector {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -110,7 +125,7 @@ export class ClusterMetricsCollector {
     this.pending.delete(id);
     this.missing.set(waiting.size);
     const own = await this.options.registry.getMetricsAsJSON();
-    return AggregatorRegistry.aggregate([own, ...answers]).metrics();
+    return AggregatorRegistry.aggregate([own, ...answers].map(asOwnSeries)).metrics();
   }
 
   close(): void {

@@ -3,9 +3,12 @@
 // thing everywhere. Labels are small, known sets (pool, daemon, result/reason, target/method): never a miner,
 // worker or address, which are unbounded and belong in Redis.
 //
-// `aggregator` says how the master combines one series reported by several processes: counters and most gauges
-// add up; heights, difficulties, timestamps and per-daemon health must not (two forks seeing height 100 is still
-// height 100).
+// Every series also carries the process it comes from (`role`, `fork`: process-registry.ts), and the master adds
+// nothing up: a process that restarts or misses a scrape must reset or leave a gap in its own series only, never
+// lower a pool-wide total (Prometheus reads any decrease of a counter as a reset and counts the value after it as
+// new). Queries aggregate: `sum by (pool)` for counters, connections and queues; `max by (pool)` for what every
+// process sees alike (heights, difficulties, hashes per difficulty, website and payment figures); `min by (pool,
+// daemon)` for daemon health.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { createOutboundMetrics, type OutboundMetrics } from './outbound.js';
 
@@ -28,7 +31,7 @@ export interface PoolMetrics {
   readonly shareCheckDuration: Histogram<'pool'>;
   /** Time one fork takes to write a job to all of its miners; kind: new-block (clean_jobs) or update. */
   readonly jobBroadcastDuration: Histogram<'pool' | 'kind'>;
-  /** Miners the last job was written to, summed over forks. */
+  /** Miners this fork wrote its last job to (sum by pool for the pool's). */
   readonly jobBroadcastMiners: Gauge<'pool'>;
   /** Hashes one unit of share difficulty stands for (2^32 / the algorithm's multiplier): hashrate = rate(shareDifficulty) * this. */
   readonly hashesPerDifficulty: Gauge<'pool'>;
@@ -77,14 +80,8 @@ function counter<L extends string>(registry: Registry, name: string, help: strin
   return new Counter({ name: METRIC_PREFIX + name, help, labelNames, registers: [registry] });
 }
 
-function gauge<L extends string>(
-  registry: Registry,
-  name: string,
-  help: string,
-  labelNames: readonly L[],
-  aggregator: 'sum' | 'max' | 'min' = 'sum',
-): Gauge<L> {
-  return new Gauge({ name: METRIC_PREFIX + name, help, labelNames, aggregator, registers: [registry] });
+function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+  return new Gauge({ name: METRIC_PREFIX + name, help, labelNames, registers: [registry] });
 }
 
 /** Defines every metric on `registry` (a fresh one per process; never prom-client's global registry). */
@@ -111,18 +108,18 @@ export function createMetrics(registry: Registry): HeadframeMetrics {
       registers: [r],
     }),
     jobBroadcastMiners: gauge(r, 'job_broadcast_miners', 'Miners the last job was written to.', ['pool']),
-    hashesPerDifficulty: gauge(r, 'pool_hashes_per_share_difficulty', 'Hashes one unit of share difficulty stands for.', ['pool'], 'max'),
-    poolHashrate: gauge(r, 'pool_hashrate_hashes_per_second', 'Pool hashrate as the website computes it.', ['pool'], 'max'),
+    hashesPerDifficulty: gauge(r, 'pool_hashes_per_share_difficulty', 'Hashes one unit of share difficulty stands for.', ['pool']),
+    poolHashrate: gauge(r, 'pool_hashrate_hashes_per_second', 'Pool hashrate as the website computes it.', ['pool']),
     blockCandidates: counter(r, 'block_candidates_total', 'Shares that met the network target.', ['pool']),
     blockSubmissions: counter(r, 'block_submissions_total', 'Submitted blocks by the daemons\' verdict.', ['pool', 'verdict']),
     blocksFound: counter(r, 'blocks_found_total', 'Blocks the daemon accepted onto its main chain.', ['pool']),
     blocksConfirmed: counter(r, 'blocks_confirmed_total', 'Found blocks that reached coinbase maturity.', ['pool']),
     blocksOrphaned: counter(r, 'blocks_orphaned_total', 'Found blocks that left the main chain.', ['pool']),
-    blocksPending: gauge(r, 'blocks_pending', 'Found blocks waiting for maturity.', ['pool'], 'max'),
+    blocksPending: gauge(r, 'blocks_pending', 'Found blocks waiting for maturity.', ['pool']),
     minedBaseUnits: counter(r, 'mined_base_units_total', 'Coinbase value of found blocks, in base units.', ['pool']),
-    networkDifficulty: gauge(r, 'network_difficulty', 'Network difficulty of the current block template.', ['pool'], 'max'),
-    networkHeight: gauge(r, 'network_height', 'Height of the block the pool is mining.', ['pool'], 'max'),
-    daemonUp: gauge(r, 'daemon_up', '1 while the daemon answers, 0 while it is marked down.', ['pool', 'daemon'], 'min'),
+    networkDifficulty: gauge(r, 'network_difficulty', 'Network difficulty of the current block template.', ['pool']),
+    networkHeight: gauge(r, 'network_height', 'Height of the block the pool is mining.', ['pool']),
+    daemonUp: gauge(r, 'daemon_up', '1 while the daemon answers, 0 while it is marked down.', ['pool', 'daemon']),
     shareQueueLength: gauge(r, 'share_queue_length', 'Shares queued in memory while Redis is unreachable.', ['pool']),
     shareRecordsRefused: counter(r, 'share_records_refused_total', 'Share records refused because the Redis outage queue was full, by kind (share, invalid).', ['pool', 'kind']),
   };
@@ -130,8 +127,8 @@ export function createMetrics(registry: Registry): HeadframeMetrics {
     runs: counter(r, 'payment_runs_total', 'Payment processor runs by result (ok, skipped, failed, halted).', ['pool', 'result']),
     payments: counter(r, 'payments_total', 'Payout transactions sent.', ['pool']),
     paidBaseUnits: counter(r, 'paid_base_units_total', 'Amount paid to miners, in base units.', ['pool']),
-    halted: gauge(r, 'payments_halted', '1 while payments are halted for an operator.', ['pool'], 'max'),
-    lastSuccess: gauge(r, 'payment_last_success_timestamp_seconds', 'End of the last successful payment run.', ['pool'], 'max'),
+    halted: gauge(r, 'payments_halted', '1 while payments are halted for an operator.', ['pool']),
+    lastSuccess: gauge(r, 'payment_last_success_timestamp_seconds', 'End of the last successful payment run.', ['pool']),
   };
   return {
     registry,

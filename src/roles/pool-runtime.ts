@@ -36,6 +36,8 @@ export interface PoolRuntimeEvents extends PoolBackendEvents {
   job: [job: JobNotification];
   /** The share recorder's outage queue changed (queued count, refused shares). */
   recorder: [state: QueueState];
+  /** stop() began: from now on the runtime's gauges (daemon health, height...) describe nothing that serves the pool. */
+  stopping: [];
 }
 
 export interface PoolRuntimeOptions {
@@ -208,6 +210,7 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
   }
 
   async stop(): Promise<void> {
+    this.emit('stopping');
     this.jobs.stop();
     await Promise.all(this.servers.map((s) => s.close()));
     // After the listeners no new shares arrive; shares still hashing and blocks still at the daemon hand their

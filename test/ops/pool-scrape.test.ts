@@ -4,7 +4,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { RegtestPair } from '../helpers/litecoind.js';
@@ -18,6 +21,7 @@ import { PROMTOOL_BIN, startPrometheus, withoutKnownOffenders, type PrometheusHa
 import { startMiningScene } from '../helpers/mining-scene.js';
 
 const PREFIX = 'hf-scrape:';
+const CLI = fileURLToPath(new URL('../../../scripts/cli', import.meta.url));
 
 /** "ready" means the role started; the stratum listener opens a moment later. */
 function canConnect(port: number): Promise<boolean> {
@@ -125,6 +129,9 @@ describe('a running pool, scraped by a real Prometheus', { timeout: 120_000 }, (
     assert.ok(((await prometheus.value('sum(headframe_outbound_requests_total{method="getblocktemplate"})')) ?? 0) > 0, 'daemon RPC is instrumented');
     assert.equal(await prometheus.value('sum(headframe_process_up{role="pool-worker"})'), 1);
     assert.equal(await prometheus.value('sum(headframe_process_up{role="master"})'), 1);
+    // A forked child labels its series with the slot the supervisor started it in.
+    assert.equal(await prometheus.value('count(headframe_shares_total{pool="regtest",result="valid",role="pool-worker",fork="0"})'), 1);
+    assert.equal(await prometheus.value('count(headframe_shares_total{pool="regtest",result="valid"})'), 1);
 
     const exposition = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
     const lint = await new Promise<{ code: number; out: string }>((resolve) => {
@@ -187,5 +194,43 @@ describe('a running pool, scraped by a real Prometheus', { timeout: 120_000 }, (
     assert.deepEqual(telegram.deleted().map((c) => c.body.message_id), [alert.messageId]);
     assert.equal(aboutRig1().length, 1);
     assert.equal(await client.hget(`${PREFIX}{regtest}:alerts:workers`, login), null);
+  });
+
+  test('daemon_up shows only the daemons of the running config: a reload that is undone leaves none, a swap drops the old', async () => {
+    const poolFile = join(dir.dir, 'pool_configs', 'regtest.json');
+    const original = readFileSync(poolFile, 'utf8');
+    const daemonUp = async (): Promise<Record<string, number>> => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+      const up: Record<string, number> = {};
+      for (const [, daemon, value] of text.matchAll(/^headframe_daemon_up\{pool="regtest",daemon="([^"]+)"[^}]*\} (\S+)$/gm)) up[daemon] = Number(value);
+      return up;
+    };
+    const reload = async (daemons: readonly { host: string; rpcPort: number; user: string; password: string }[]): Promise<void> => {
+      const pool = JSON.parse(original) as Record<string, unknown>;
+      pool.daemons = daemons.map((d) => ({ host: d.host, port: d.rpcPort, user: d.user, password: d.password, timeoutMs: 1000 }));
+      writeFileSync(poolFile, JSON.stringify(pool, null, 2));
+      await new Promise<void>((resolve) => execFile(CLI, ['--port', String(dir.cliPort), '--timeout', '20000', 'reloadpool', 'regtest'], { timeout: 25_000 }, () => resolve()));
+    };
+    const a = `${pair.a.host}:${pair.a.rpcPort}`;
+    const b = `${pair.b.host}:${pair.b.rpcPort}`;
+    assert.deepEqual(await daemonUp(), { [a]: 1 });
+
+    // Nothing listens there: the new runtime never gets a template and the reload is undone after its deadline.
+    const nowhere = { host: '127.0.0.1', rpcPort: await findFreePort(), user: 'x', password: 'x' };
+    await reload([nowhere]);
+    for (const deadline = Date.now() + 15_000; !masters[masters.length - 1].lines.some((l) => l.includes('going back to the previous one')); ) {
+      if (Date.now() > deadline) throw new Error(`the reload was not undone\n${masters[masters.length - 1].lines.slice(-20).join('\n')}`);
+      await sleep(100);
+    }
+    assert.deepEqual(await daemonUp(), { [a]: 1 }, 'the discarded config\'s daemon is not exported');
+
+    await reload([pair.b]);
+    for (const deadline = Date.now() + 15_000; ; ) {
+      const up = await daemonUp();
+      if (up[a] === undefined && up[b] === 1) break;
+      if (Date.now() > deadline) throw new Error(`daemon_up after the swap: ${JSON.stringify(up)}`);
+      await sleep(100);
+    }
+    assert.deepEqual(await daemonUp(), { [b]: 1 });
   });
 });

@@ -11,11 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { loadConfig } from '../../src/config/load.js';
+import { ClusterMetricsCollector } from '../../src/metrics/cluster.js';
 import { createProcessMetrics } from '../../src/metrics/process-registry.js';
 import { instrumentPool, type InstrumentedPool } from '../../src/metrics/pool-instrumentation.js';
 import { targetFromBits } from '../../src/algorithms/targets.js';
 import { KNOWN_OFFENDERS, PROMTOOL_BIN, startPrometheus, withoutKnownOffenders, type PrometheusHandle } from './prometheus.js';
 import { requireBinary } from '../helpers/processes.js';
+import { FakeCluster } from '../unit/metrics/fake-cluster.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 interface RunResult {
@@ -33,37 +35,54 @@ function run(cmd: string, args: readonly string[], options: { input?: string; en
   });
 }
 
-/** A registry with every kind of Headframe series populated, as a busy pool worker would have. */
+/**
+ * The master's /metrics for a pool with every kind of Headframe series populated, as a busy cluster would have it:
+ * the master, two pool worker forks, a payment processor and a website, merged by the real collector.
+ */
 function populatedExposition(): { text: () => Promise<string> } {
-  const metrics = createProcessMetrics('pool-worker');
-  const rt = new EventEmitter() as EventEmitter & InstrumentedPool;
-  Object.assign(rt, { pool: { id: 'ltc', daemons: [{ host: '127.0.0.1', port: 9332 }] } });
-  instrumentPool(rt, metrics, 65536);
+  const cluster = new FakeCluster();
+  const master = createProcessMetrics('master');
+  const workers = [0, 1].map((fork) => {
+    const metrics = createProcessMetrics('pool-worker', fork);
+    const rt = new EventEmitter() as EventEmitter & InstrumentedPool;
+    Object.assign(rt, { pool: { id: 'ltc', daemons: [{ host: '127.0.0.1', port: 9332 }] } });
+    instrumentPool(rt, metrics, 65536);
+    cluster.addChild(metrics);
+    return rt;
+  });
+  const payments = createProcessMetrics('payment-processor', 0);
+  const website = createProcessMetrics('website', 0);
+  cluster.addChild(payments);
+  cluster.addChild(website);
+  const collector = new ClusterMetricsCollector({ cluster, registry: master.registry, timeoutMs: 2000 });
   const tick = () => {
-    rt.emit('connect', { connectionId: 1, ip: '127.0.0.1' });
-    rt.emit('share', { submission: {}, outcome: { ok: true, difficulty: 0.5, shareDifficulty: 1, blockHash: null }, latencyMs: 1.5 });
-    rt.emit('share', { submission: {}, outcome: { ok: false, code: 23, reason: 'low-difficulty', message: 'low' }, latencyMs: 1 });
-    rt.emit('template', { height: 1234, target: targetFromBits('1b0404cb') });
-    rt.emit('broadcast', { cleanJobs: true, miners: 5000, seconds: 0.08 });
-    rt.emit('block', { verdict: 'accepted', candidate: { reward: 1_250_000_000n }, answers: [], confirmations: 1, submitMs: 2 });
-    rt.emit('daemon', { type: 'request', daemon: '127.0.0.1:9332', method: 'getblocktemplate', durationMs: 8, errorCode: null, retry: false });
-    rt.emit('daemon', { type: 'request', daemon: '127.0.0.1:9332', method: 'submitblock', durationMs: 5000, errorCode: 'DAEMON_TIMEOUT', retry: false });
-    metrics.pool.poolHashrate.set({ pool: 'ltc' }, 1.5e6);
-    metrics.pool.blocksPending.set({ pool: 'ltc' }, 1);
-    metrics.pool.blocksConfirmed.inc({ pool: 'ltc' });
-    metrics.pool.blocksOrphaned.inc({ pool: 'ltc' }, 0);
-    metrics.pool.shareQueueLength.set({ pool: 'ltc' }, 0);
-    metrics.payments.payments.inc({ pool: 'ltc' });
-    metrics.payments.paidBaseUnits.inc({ pool: 'ltc' }, 99_000_000);
-    metrics.payments.halted.set({ pool: 'ltc' }, 0);
-    metrics.payments.runs.inc({ pool: 'ltc', result: 'ok' });
-    metrics.payments.lastSuccess.set({ pool: 'ltc' }, Date.now() / 1000);
+    for (const rt of workers) {
+      rt.emit('connect', { connectionId: 1, ip: '127.0.0.1' });
+      rt.emit('share', { submission: {}, outcome: { ok: true, difficulty: 0.5, shareDifficulty: 1, blockHash: null }, latencyMs: 1.5 });
+      rt.emit('share', { submission: {}, outcome: { ok: false, code: 23, reason: 'low-difficulty', message: 'low' }, latencyMs: 1 });
+      rt.emit('template', { height: 1234, target: targetFromBits('1b0404cb') });
+      rt.emit('broadcast', { cleanJobs: true, miners: 5000, seconds: 0.08 });
+      rt.emit('block', { verdict: 'accepted', candidate: { reward: 1_250_000_000n }, answers: [], confirmations: 1, submitMs: 2 });
+      rt.emit('daemon', { type: 'request', daemon: '127.0.0.1:9332', method: 'getblocktemplate', durationMs: 8, errorCode: null, retry: false });
+      rt.emit('daemon', { type: 'request', daemon: '127.0.0.1:9332', method: 'submitblock', durationMs: 5000, errorCode: 'DAEMON_TIMEOUT', retry: false });
+    }
+    website.pool.poolHashrate.set({ pool: 'ltc' }, 1.5e6);
+    payments.pool.blocksPending.set({ pool: 'ltc' }, 1);
+    payments.pool.blocksConfirmed.inc({ pool: 'ltc' });
+    payments.pool.blocksOrphaned.inc({ pool: 'ltc' }, 0);
+    payments.payments.payments.inc({ pool: 'ltc' });
+    payments.payments.paidBaseUnits.inc({ pool: 'ltc' }, 99_000_000);
+    payments.payments.halted.set({ pool: 'ltc' }, 0);
+    payments.payments.runs.inc({ pool: 'ltc', result: 'ok' });
+    payments.payments.lastSuccess.set({ pool: 'ltc' }, Date.now() / 1000);
+    master.outbound.requests.inc({ target: 'telegram', method: 'sendMessage' });
+    master.outbound.retries.inc({ target: 'telegram', method: 'sendMessage' }, 0);
   };
   tick();
   return {
     text: async () => {
       tick();
-      return metrics.registry.metrics();
+      return collector.collect();
     },
   };
 }
@@ -176,16 +195,28 @@ describe('Grafana dashboard', { timeout: 60_000 }, () => {
   test('every panel query runs on a real Prometheus, and the core panels show data', async () => {
     // Grafana's variables, as Grafana would expand them for "All pools".
     const expand = (expr: string) => expr.replaceAll('$__rate_interval', '1m').replaceAll('$pool', '.*');
-    // rate() needs two scrapes.
-    await prometheus.waitFor('count_over_time(headframe_shares_total{result="valid"}[1m])', (v) => v !== null && v >= 2);
+    // rate() needs two scrapes of every fork's series.
+    await prometheus.waitFor('min(count_over_time(headframe_shares_total{result="valid"}[1m]))', (v) => v !== null && v >= 2);
+    assert.equal(await prometheus.value('count(headframe_shares_total{result="valid"})'), 2, 'one series per pool worker fork');
     const withData = new Set<string>();
     for (const panel of dashboard.panels) {
       for (const target of panel.targets) {
         const result = await prometheus.query(expand(target.expr));
         assert.equal(result.status, 'success', `${panel.title}: ${target.expr}: ${result.errorType} ${result.error}`);
         if ((result.data?.result.length ?? 0) > 0) withData.add(panel.title);
+        // Panels show pools, daemons, targets and roles: each process's series are aggregated away, never one line per fork.
+        for (const series of result.data?.result ?? []) {
+          assert.ok(!('fork' in series.metric), `${panel.title}: ${target.expr} returns per-fork series ${JSON.stringify(series.metric)}`);
+          if ('role' in series.metric) assert.match(target.expr, /by \(role\)/, `${panel.title}: ${target.expr} returns per-role series`);
+        }
       }
     }
+    // Aggregates read as one value per pool: connections add up over the forks, a height is the same in each.
+    const expr = (title: string, i = 0) => expand(dashboard.panels.find((p) => p.title === title)!.targets[i].expr);
+    // Both forks had the same connects; one query, so both sides read the same scrape.
+    assert.equal(await prometheus.value(`(${expr('Connected miners')}) / on (pool) max by (pool) (headframe_stratum_connections)`), 2);
+    assert.equal(await prometheus.value(expr('Network height')), 1234);
+    assert.equal(await prometheus.value(expr('Daemons up')), 1);
     const core = ['Processes up', 'Daemons up', 'Connected miners', 'Hashrate', 'Share rate by result', 'Rejected shares by reason', 'Blocks per hour', 'Mined coins per hour', 'Paid per hour', 'Network difficulty', 'Network height', 'RPC latency p90', 'Outbound failures', 'Share check latency p99', 'New-block job broadcast time (mean per fork)'];
     for (const title of core) assert.ok(withData.has(title), `${title} shows no data; panels with data: ${[...withData].join(', ')}`);
   });

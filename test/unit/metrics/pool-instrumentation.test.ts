@@ -8,10 +8,18 @@ import { daemonFailureReason, instrumentPool, networkDifficulty, shareQueueHook,
 import { targetFromBits } from '../../../src/algorithms/targets.js';
 import type { ShareEvent } from '../../../src/stratum/events.js';
 
-function runtime(): EventEmitter & InstrumentedPool {
+function runtime(daemons: readonly string[] = ['10.0.0.2:9332']): EventEmitter & InstrumentedPool {
   const emitter = new EventEmitter() as EventEmitter & InstrumentedPool;
-  Object.assign(emitter, { pool: { id: 'ltc', daemons: [{ host: '10.0.0.2', port: 9332 }] } });
+  const list = daemons.map((d) => ({ host: d.split(':')[0], port: Number(d.split(':')[1]) }));
+  Object.assign(emitter, { pool: { id: 'ltc', daemons: list } });
   return emitter;
+}
+
+/** Every exported series of one metric, as `labels -> value` (label values joined by commas). */
+async function series(registry: Registry, name: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const v of (await registry.getSingleMetric(name)!.get()).values) out[Object.values(v.labels).join(',')] = v.value;
+  return out;
 }
 
 function share(outcome: ShareEvent['outcome']): ShareEvent {
@@ -89,5 +97,90 @@ describe('pool instrumentation', () => {
 
     shareQueueHook(metrics, 'ltc')({ queued: 17 });
     assert.equal(await value(registry, 'headframe_share_queue_length', { pool: 'ltc' }), 17);
+  });
+
+  test('a reload to another daemon drops the replaced daemon\'s series when the old runtime stops', async () => {
+    const registry = new Registry();
+    const metrics = createMetrics(registry);
+    const old = runtime(['10.0.0.2:9332', '10.0.0.9:9332']);
+    instrumentPool(old, metrics, 65536);
+    old.emit('daemon', { type: 'down', daemon: '10.0.0.2:9332', error: new Error('x') });
+    old.emit('template', { height: 500, target: targetFromBits('1d00ffff') });
+    // reloadpool: daemon 10.0.0.2 replaced by 10.0.0.3, 10.0.0.9 kept. Until the old runtime stops it serves.
+    const fresh = runtime(['10.0.0.3:9332', '10.0.0.9:9332']);
+    instrumentPool(fresh, metrics, 65536);
+    fresh.emit('daemon', { type: 'down', daemon: '10.0.0.9:9332', error: new Error('starting') });
+    fresh.emit('daemon', { type: 'up', daemon: '10.0.0.9:9332', downMs: 5 });
+    fresh.emit('template', { height: 501, target: targetFromBits('1d00ffff') });
+    assert.deepEqual(await series(registry, 'headframe_daemon_up'), { 'ltc,10.0.0.2:9332': 0, 'ltc,10.0.0.9:9332': 1 });
+    assert.equal(await value(registry, 'headframe_network_height', { pool: 'ltc' }), 500);
+
+    old.emit('stopping');
+    assert.deepEqual(await series(registry, 'headframe_daemon_up'), { 'ltc,10.0.0.9:9332': 1, 'ltc,10.0.0.3:9332': 1 });
+    assert.equal(await value(registry, 'headframe_network_height', { pool: 'ltc' }), 501);
+    // What the stopped runtime still reports changes nothing.
+    old.emit('daemon', { type: 'down', daemon: '10.0.0.9:9332', error: new Error('closing') });
+    assert.equal(await value(registry, 'headframe_daemon_up', { daemon: '10.0.0.9:9332' }), 1);
+    fresh.emit('daemon', { type: 'down', daemon: '10.0.0.3:9332', error: new Error('x') });
+    assert.equal(await value(registry, 'headframe_daemon_up', { daemon: '10.0.0.3:9332' }), 0);
+  });
+
+  test('a runtime discarded by a failed reload never overwrites the gauges of the runtime that stays', async () => {
+    const registry = new Registry();
+    const metrics = createMetrics(registry);
+    const kept = runtime(['10.0.0.2:9332']);
+    instrumentPool(kept, metrics, 65536);
+    kept.emit('template', { height: 500, target: targetFromBits('1d00ffff') });
+    kept.emit('broadcast', { cleanJobs: true, miners: 40, seconds: 0.01 });
+    kept.emit('recorder', { queued: 7 });
+    kept.emit('connect', { connectionId: 1, ip: '1.2.3.4' });
+
+    // The reloaded config names a daemon that refuses the pool, so it never gets a template and is stopped.
+    const discarded = runtime(['10.0.0.66:9332']);
+    instrumentPool(discarded, metrics, 1);
+    discarded.emit('daemon', { type: 'down', daemon: '10.0.0.66:9332', error: new Error('401') });
+    discarded.emit('template', { height: 1, target: targetFromBits('207fffff') });
+    discarded.emit('broadcast', { cleanJobs: true, miners: 0, seconds: 0 });
+    discarded.emit('recorder', { queued: 0, droppedShares: 2 });
+    discarded.emit('share', share({ ok: true, difficulty: 0.5, shareDifficulty: 0.9, blockHash: null }));
+    discarded.emit('stopping');
+
+    assert.deepEqual(await series(registry, 'headframe_daemon_up'), { 'ltc,10.0.0.2:9332': 1 });
+    assert.equal(await value(registry, 'headframe_network_height', { pool: 'ltc' }), 500);
+    assert.equal(await value(registry, 'headframe_network_difficulty', { pool: 'ltc' }), 1);
+    assert.equal(await value(registry, 'headframe_job_broadcast_miners', { pool: 'ltc' }), 40);
+    assert.equal(await value(registry, 'headframe_share_queue_length', { pool: 'ltc' }), 7);
+    assert.equal(await value(registry, 'headframe_pool_hashes_per_share_difficulty', { pool: 'ltc' }), 65536);
+    assert.equal(await value(registry, 'headframe_stratum_connections', { pool: 'ltc' }), 1);
+    // Its events were real all the same: counters keep them.
+    assert.equal(await value(registry, 'headframe_share_records_refused_total', { kind: 'share' }), 2);
+    assert.equal(await value(registry, 'headframe_shares_total', { result: 'valid' }), 1);
+
+    // The kept runtime goes on owning them.
+    kept.emit('daemon', { type: 'down', daemon: '10.0.0.2:9332', error: new Error('x') });
+    kept.emit('recorder', { queued: 0 });
+    assert.deepEqual(await series(registry, 'headframe_daemon_up'), { 'ltc,10.0.0.2:9332': 0 });
+    assert.equal(await value(registry, 'headframe_share_queue_length', { pool: 'ltc' }), 0);
+  });
+
+  test('a pool whose last runtime stops (disabled by a reload) exports no daemon or template gauges; counters stay', async () => {
+    const registry = new Registry();
+    const metrics = createMetrics(registry);
+    const rt = runtime(['10.0.0.2:9332']);
+    instrumentPool(rt, metrics, 65536);
+    rt.emit('template', { height: 500, target: targetFromBits('1d00ffff') });
+    rt.emit('daemon', { type: 'down', daemon: '10.0.0.2:9332', error: new Error('x') });
+    rt.emit('block', { verdict: 'accepted', candidate: { reward: 1n }, answers: [], confirmations: 1, submitMs: 3 });
+    rt.emit('stopping');
+    rt.emit('stopping');
+    for (const name of ['headframe_daemon_up', 'headframe_network_height', 'headframe_network_difficulty', 'headframe_share_queue_length', 'headframe_pool_hashes_per_share_difficulty']) {
+      assert.deepEqual(await series(registry, name), {}, name);
+    }
+    assert.equal(await value(registry, 'headframe_blocks_found_total', { pool: 'ltc' }), 1);
+
+    // Enabled again later: a runtime on its own owns the gauges at once.
+    const again = runtime(['10.0.0.2:9332']);
+    instrumentPool(again, metrics, 65536);
+    assert.deepEqual(await series(registry, 'headframe_daemon_up'), { 'ltc,10.0.0.2:9332': 1 });
   });
 });
