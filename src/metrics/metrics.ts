@@ -56,6 +56,7 @@ export interface PoolMetrics {
    * accepted; kind "invalid": a rejected share that went uncounted in Redis.
    */
   readonly shareRecordsRefused: Counter<'pool' | 'kind'>;
+  readonly shareRecordsLostInRedis: Counter<'pool'>;
 }
 
 export interface PaymentMetrics {
@@ -122,6 +123,7 @@ export function createMetrics(registry: Registry): HeadframeMetrics {
     daemonUp: gauge(r, 'daemon_up', '1 while the daemon answers, 0 while it is marked down.', ['pool', 'daemon']),
     shareQueueLength: gauge(r, 'share_queue_length', 'Shares queued in memory while Redis is unreachable.', ['pool']),
     shareRecordsRefused: counter(r, 'share_records_refused_total', 'Share records refused because the Redis outage queue was full, by kind (share, invalid).', ['pool', 'kind']),
+    shareRecordsLostInRedis: counter(r, 'share_records_lost_in_redis_total', 'Share records Redis acknowledged and then lost (a restart without them, a failover to a lagging replica).', ['pool']),
   };
   const payments: PaymentMetrics = {
     runs: counter(r, 'payment_runs_total', 'Payment processor runs by result (ok, skipped, failed, halted).', ['pool', 'result']),

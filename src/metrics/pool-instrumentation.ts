@@ -204,6 +204,8 @@ export interface ShareQueueState {
   /** Since the recorder started (one per runtime). */
   readonly droppedShares?: number;
   readonly droppedInvalid?: number;
+  /** Records Redis acknowledged and later lost, since the recorder started. */
+  readonly lostInRedis?: number;
 }
 
 /**
@@ -220,13 +222,18 @@ export function shareQueueHook(
   const m = metrics.pool;
   let shares = 0;
   let invalid = 0;
+  let lost = 0;
+  m.shareRecordsLostInRedis.inc({ pool }, 0);
   return (state) => {
     setQueued(state.queued);
     const droppedShares = state.droppedShares ?? shares;
     const droppedInvalid = state.droppedInvalid ?? invalid;
+    const lostInRedis = state.lostInRedis ?? lost;
     if (droppedShares > shares) m.shareRecordsRefused.inc({ pool, kind: 'share' }, droppedShares - shares);
     if (droppedInvalid > invalid) m.shareRecordsRefused.inc({ pool, kind: 'invalid' }, droppedInvalid - invalid);
+    if (lostInRedis > lost) m.shareRecordsLostInRedis.inc({ pool }, lostInRedis - lost);
     shares = droppedShares;
     invalid = droppedInvalid;
+    lost = lostInRedis;
   };
 }

@@ -36,6 +36,8 @@ export interface RunSummary {
   readonly credited: number;
   readonly orphaned: number;
   readonly immature: number;
+  /** Blocks still pending after this run (immature, or left as they were); null when the run classified nothing. */
+  readonly pending: number | null;
   readonly payment: PayResult | null;
 }
 
@@ -67,14 +69,14 @@ export class PoolPaymentProcessor {
     const token = await store.acquireLock(this.leaseMs);
     if (token === null) {
       this.log.debug('another processor holds the payment lock');
-      return { status: 'locked', credited: 0, orphaned: 0, immature: 0, payment: null };
+      return { status: 'locked', credited: 0, orphaned: 0, immature: 0, pending: null, payment: null };
     }
     try {
       return await this.run(token);
     } catch (err) {
       if (err instanceof LockLost) {
         this.log.error('payment lock lost during the run; stopped before the next step');
-        return { status: 'locked', credited: 0, orphaned: 0, immature: 0, payment: null };
+        return { status: 'locked', credited: 0, orphaned: 0, immature: 0, pending: null, payment: null };
       }
       throw err;
     } finally {
@@ -90,7 +92,7 @@ export class PoolPaymentProcessor {
     const halted = await store.halted();
     if (halted !== null) {
       this.log.error(`payments for pool ${this.o.pool.id} are halted until an operator clears ${store.pay.halt}: ${halted}`);
-      return { status: 'halted', credited: 0, orphaned: 0, immature: 0, payment: null };
+      return { status: 'halted', credited: 0, orphaned: 0, immature: 0, pending: null, payment: null };
     }
     const payer = new Payer({
       pool: this.o.pool,
@@ -106,7 +108,7 @@ export class PoolPaymentProcessor {
     // Before anything else: an unsettled intent means the wallet may have paid what Redis still shows as owed.
     const settled = await payer.settleOpenIntent(token);
     if (settled && settled.status !== 'paid') {
-      return { status: settled.status === 'halted' ? 'halted' : 'done', credited: 0, orphaned: 0, immature: 0, payment: settled };
+      return { status: settled.status === 'halted' ? 'halted' : 'done', credited: 0, orphaned: 0, immature: 0, pending: null, payment: settled };
     }
     await keepLock();
     const counts = await this.classifyPending(token, keepLock);
@@ -118,12 +120,12 @@ export class PoolPaymentProcessor {
   private async classifyPending(
     token: string,
     keepLock: () => Promise<void>,
-  ): Promise<{ credited: number; orphaned: number; immature: number }> {
+  ): Promise<{ credited: number; orphaned: number; immature: number; pending: number }> {
     const { store, pool } = this.o;
     const pending = await store.pendingBlocks();
     if (pending.length === 0) {
       await store.setImmature(token, new Map());
-      return { credited: 0, orphaned: 0, immature: 0 };
+      return { credited: 0, orphaned: 0, immature: 0, pending: 0 };
     }
     const synced = await this.chain.synced();
     const rules = { coinbaseMaturity: pool.coin.coinbaseMaturity, orphanAfterChecks: this.o.orphanAfterChecks ?? 3 };
@@ -191,7 +193,7 @@ export class PoolPaymentProcessor {
       }
     }
     await store.setImmature(token, immature);
-    return { credited, orphaned, immature: immatureCount };
+    return { credited, orphaned, immature: immatureCount, pending: pending.length - credited - orphaned };
   }
 
   /**

@@ -50,6 +50,7 @@ function count(metrics: HeadframeMetrics, pool: string, summary: RunSummary): vo
   m.halted.set({ pool }, summary.status === 'halted' ? 1 : 0);
   if (summary.credited > 0) metrics.pool.blocksConfirmed.inc({ pool }, summary.credited);
   if (summary.orphaned > 0) metrics.pool.blocksOrphaned.inc({ pool }, summary.orphaned);
+  if (summary.pending !== null) metrics.pool.blocksPending.set({ pool }, summary.pending);
   if (summary.payment?.status === 'paid') {
     m.payments.inc({ pool });
     // Counters are doubles; any real payout is far below 2^53 base units, so the sum stays exact.
@@ -65,6 +66,9 @@ async function poolLoop(
   metrics: HeadframeMetrics,
   signal: AbortSignal,
 ): Promise<void> {
+  // From zero, so increase() sees the first confirmed or orphaned block of a pool.
+  metrics.pool.blocksConfirmed.inc({ pool: pool.id }, 0);
+  metrics.pool.blocksOrphaned.inc({ pool: pool.id }, 0);
   while (!signal.aborted) {
     try {
       const summary = await processor.runOnce();

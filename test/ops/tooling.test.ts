@@ -102,7 +102,7 @@ describe('operations tooling', { timeout: 60_000 }, () => {
   test('alert rules pass promtool check rules and their unit tests', async () => {
     const check = await run(PROMTOOL_BIN, ['check', 'rules', 'deploy/prometheus/rules/headframe.rules.yml']);
     assert.equal(check.code, 0, check.stdout + check.stderr);
-    assert.match(check.stdout, /SUCCESS: 7 rules found/);
+    assert.match(check.stdout, /SUCCESS: 8 rules found/);
     const tests = await run(PROMTOOL_BIN, ['test', 'rules', 'deploy/prometheus/tests/headframe.rules.test.yml']);
     assert.equal(tests.code, 0, tests.stdout + tests.stderr);
     assert.match(tests.stdout, /SUCCESS/);

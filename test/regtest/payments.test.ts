@@ -168,6 +168,7 @@ describe('payments on regtest', { timeout: 300_000 }, () => {
       expected.set(round.scheme, credits);
       const summary = await round.processor.processor.runOnce();
       assert.equal(summary.immature, 1, `${round.scheme} block is immature`);
+      assert.equal(summary.pending, 1, `${round.scheme} block still pending (the blocks_pending gauge)`);
       assert.equal(summary.payment?.status, 'nothing-due');
       const immature = await client.hgetall(round.processor.store.pay.immature);
       assert.deepEqual(immature, Object.fromEntries([...credits].map(([a, v]) => [a, v.toString()])), `${round.scheme} immature balances`);
@@ -179,6 +180,7 @@ describe('payments on regtest', { timeout: 300_000 }, () => {
     for (const round of rounds.values()) {
       const summary = await round.processor.processor.runOnce();
       assert.equal(summary.credited, 1, `${round.scheme} credited`);
+      assert.equal(summary.pending, 0, `${round.scheme}: nothing pending once credited`);
       assert.equal(summary.payment?.status, 'paid', `${round.scheme}: ${JSON.stringify(summary.payment, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
       const split = await coinbaseSplit(round);
       const credits = expected.get(round.scheme)!;

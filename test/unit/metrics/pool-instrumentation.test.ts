@@ -99,6 +99,18 @@ describe('pool instrumentation', () => {
     assert.equal(await value(registry, 'headframe_share_queue_length', { pool: 'ltc' }), 17);
   });
 
+  test('share records Redis acknowledged and then lost are counted, across recorders of one pool', async () => {
+    const registry = new Registry();
+    const metrics = createMetrics(registry);
+    const first = shareQueueHook(metrics, 'ltc');
+    assert.equal(await value(registry, 'headframe_share_records_lost_in_redis_total', { pool: 'ltc' }), 0, 'exported from the start');
+    first({ queued: 0, lostInRedis: 16 });
+    first({ queued: 0, lostInRedis: 16 });
+    // A reloaded pool's recorder counts from zero again: the counter goes on from where it was.
+    shareQueueHook(metrics, 'ltc')({ queued: 0, lostInRedis: 3 });
+    assert.equal(await value(registry, 'headframe_share_records_lost_in_redis_total', { pool: 'ltc' }), 19);
+  });
+
   test('a reload to another daemon drops the replaced daemon\'s series when the old runtime stops', async () => {
     const registry = new Registry();
     const metrics = createMetrics(registry);
