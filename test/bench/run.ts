@@ -107,7 +107,8 @@ async function startPoolProcess(
 async function shareCheckBuckets(pool: RunningPool): Promise<Map<string, number>> {
   const text = await scrapeMetrics(pool);
   const buckets = new Map<string, number>();
-  for (const match of text.matchAll(/^headframe_share_check_duration_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)/gm)) {
+  // `le` as a whole label name: `role="..."` ends in "le=" too.
+  for (const match of text.matchAll(/^headframe_share_check_duration_seconds_bucket\{(?:[^}]*,)?le="([^"]+)"[^}]*\} (\d+)/gm)) {
     buckets.set(match[1], (buckets.get(match[1]) ?? 0) + Number(match[2]));
   }
   return buckets;
@@ -126,7 +127,7 @@ async function histogramTotals(pool: RunningPool, metric: string, label: string)
   const text = await scrapeMetrics(pool);
   const totals = new Map<string, { sum: number; count: number }>();
   for (const match of text.matchAll(new RegExp(`^${metric}_(sum|count)\\{([^}]*)\\} ([0-9.e+-]+)`, 'gm'))) {
-    const key = new RegExp(`${label}="([^"]+)"`).exec(match[2])?.[1];
+    const key = new RegExp(`(?:^|,)${label}="([^"]+)"`).exec(match[2])?.[1];
     if (!key) continue;
     const entry = totals.get(key) ?? { sum: 0, count: 0 };
     if (match[1] === 'sum') entry.sum += Number(match[3]);
