@@ -124,6 +124,26 @@ test('worker counters expire after the retention, and logins idle longer leave t
   assert.deepEqual((await c.zrange(keys.workers, 0, -1)).sort(), ['a.kept', 'a.new'], 'a.old was idle for longer than the retention');
 });
 
+test('without a marker (Redis came back empty) only a first operation applies: a later one is a gap until the marker is moved', async () => {
+  const keys = new PoolKeys('tnomark:', 'ltc');
+  const scripts = new RedisScripts(await client());
+  const store = new ShareStore({ scripts, keys, writerId: 'w' });
+  const c = await client();
+  assert.equal(await store.apply(share('a', 'a.1', 1), 1), APPLIED);
+  await c.del(keys.writer('w'));
+  // Operation 2 failed on its way and 3 reached the emptied Redis: applying 3 would make 2 look applied later.
+  assert.equal(await store.apply(share('a', 'a.1', 1), 3), GAP);
+  const block = { kind: 'block', candidate: candidate(keys, 7, 'e'.repeat(64)), time: Date.now() } as const;
+  assert.equal(await store.apply(block, 3), GAP, 'the block scripts follow the same rule');
+  assert.equal(await store.advanceMarker(1), -1, 'no marker was found');
+  assert.equal(await store.apply(share('a', 'a.1', 1), 2), APPLIED);
+  assert.equal(await store.apply(share('a', 'a.1', 1), 3), APPLIED);
+  assert.equal(await c.hget(keys.currentRound.addresses, 'a'), String(3 * 10_000));
+  // A new recorder's first operation needs no marker.
+  const fresh = new ShareStore({ scripts, keys, writerId: 'w2' });
+  assert.equal(await fresh.apply(share('b', 'b.1', 1), 1), APPLIED);
+});
+
 test('blocks close their round under height and hash; two blocks at one height get two rounds', async () => {
   const keys = new PoolKeys('t3:', 'ltc');
   const store = new ShareStore({ scripts: new RedisScripts(await client()), keys, writerId: 'w' });

@@ -31,6 +31,9 @@ if last then
   if first > last + 1 then return -2 end
   skip = last + 1 - first
   if skip >= n then return 0 end
+elseif first > 1 then
+  -- No marker past the recorder's first call: see lib/operation-order.lua.
+  return -2
 end
 redis.call('SET', KEYS[1], string.format('%d', first + n - 1), 'EX', ARGV[2])
 
