@@ -167,12 +167,9 @@ export class ProfitSwitcher {
 
   private async restore(sw: SwitchConfig): Promise<SwitchState> {
     const fresh: SwitchState = { coin: sw.coins[0], since: this.now(), leader: null };
-    let saved: unknown;
-    try {
-      saved = await this.options.cache.readState(sw.name);
-    } catch {
-      return fresh;
-    }
+    // A failed read fails the round (it is retried within seconds): starting over on the first coin would save that
+    // over the real state, and the switch would believe its miners are on a coin they are not on.
+    const saved = await this.options.cache.readState(sw.name);
     if (!isState(saved) || !sw.coins.includes(saved.coin)) return fresh;
     const leader = saved.leader && sw.coins.includes(saved.leader.coin) ? saved.leader : null;
     return { coin: saved.coin, since: saved.since, leader };

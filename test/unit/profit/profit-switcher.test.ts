@@ -108,3 +108,33 @@ test('a failed round returns false and a good one true', async () => {
   assert.equal(await switcher.round(), true);
   assert.deepEqual(sent.map((s) => s.coin), ['b']);
 });
+
+test('a switch state that cannot be read fails the round instead of starting over on the first coin and saving that', async () => {
+  const redis = fakeRedis(0);
+  const keys = new ProfitKeys('t:');
+  const cache = new PriceCache(redis, keys);
+  // The miners are on b (saved by an earlier switcher); a is now worth twice as much.
+  await cache.writeState('sw', { coin: 'b', since: Date.now() - 3_600_000, leader: null }, 3600);
+  let failStateRead = true;
+  const get = redis.get;
+  redis.get = async (key: string) => {
+    if (key === keys.switchState('sw') && failStateRead) {
+      failStateRead = false;
+      throw new Error('Connection is closed.');
+    }
+    return get(key);
+  };
+  const sent: string[] = [];
+  const switcher = new ProfitSwitcher({
+    config,
+    cache,
+    network: async () => ({ reward: 100n, target: 1000n }),
+    send: (_name, coin) => sent.push(coin),
+    logger,
+    fetch: (async () => new Response(JSON.stringify({ a: 2, b: 1 }))) as typeof fetch,
+  });
+  assert.equal(await switcher.round(), false);
+  assert.equal(((await cache.readState('sw')) as { coin: string }).coin, 'b', 'the saved state is untouched');
+  assert.equal(await switcher.round(), true);
+  assert.deepEqual(sent, ['a'], 'restored on b, the switch moves the miners to a');
+});
