@@ -15,8 +15,11 @@ export type MasterToChild =
   | { readonly hf: 1; readonly type: 'config'; readonly config: ResolvedConfig; readonly role: ChildRole; readonly forkId: number }
   | { readonly hf: 1; readonly type: 'shutdown' }
   | { readonly hf: 1; readonly type: 'blocknotify'; readonly coin: string; readonly blockHash: string }
-  /** A pool's re-read and re-validated config: workers rebuild that pool's runtime with it (other pools untouched). */
-  | { readonly hf: 1; readonly type: 'reloadpool'; readonly pool: PoolConfig }
+  /**
+   * A pool's re-read and re-validated config: workers rebuild that pool's runtime with it (other pools untouched) and
+   * answer `reloaded` with the same `reloadId`, so an answer is never taken for another reload's.
+   */
+  | { readonly hf: 1; readonly type: 'reloadpool'; readonly pool: PoolConfig; readonly reloadId: number }
   /** Miners on the switch's ports move to `coin` (a coin id listed by the switch). */
   | { readonly hf: 1; readonly type: 'coinswitch'; readonly switchName: string; readonly coin: string };
 
@@ -48,6 +51,7 @@ export type ChildToMaster =
       readonly role: ChildRole;
       readonly forkId: number;
       readonly pool: string;
+      readonly reloadId: number;
       readonly ok: boolean;
       readonly error: string | null;
     };
@@ -69,7 +73,7 @@ const masterToChildSchema: z.ZodType<MasterToChild> = z.discriminatedUnion('type
   z.object({ hf: tag, type: z.literal('config'), config, role, forkId }),
   z.object({ hf: tag, type: z.literal('shutdown') }),
   z.object({ hf: tag, type: z.literal('blocknotify'), coin: nonEmpty, blockHash: z.string().regex(/^[0-9a-f]{64}$/) }),
-  z.object({ hf: tag, type: z.literal('reloadpool'), pool: poolConfig }),
+  z.object({ hf: tag, type: z.literal('reloadpool'), pool: poolConfig, reloadId: z.number().int().nonnegative() }),
   z.object({ hf: tag, type: z.literal('coinswitch'), switchName: nonEmpty, coin: nonEmpty }),
 ]);
 
@@ -85,7 +89,7 @@ const childToMasterSchema: z.ZodType<ChildToMaster> = z.discriminatedUnion('type
   }),
   z.object({ hf: tag, type: z.literal('coinswitch'), role, forkId, switchName: nonEmpty, coin: nonEmpty }),
   z.object({ hf: tag, type: z.literal('blockfound'), role, forkId, coin: nonEmpty, blockHash: z.string().regex(/^[0-9a-f]{64}$/) }),
-  z.object({ hf: tag, type: z.literal('reloaded'), role, forkId, pool: nonEmpty, ok: z.boolean(), error: z.string().nullable() }),
+  z.object({ hf: tag, type: z.literal('reloaded'), role, forkId, pool: nonEmpty, reloadId: z.number().int().nonnegative(), ok: z.boolean(), error: z.string().nullable() }),
 ]);
 
 /** True for anything carrying our tag, valid or not: lets receivers tell "not ours" from "ours but malformed". */

@@ -28,13 +28,24 @@ export const RELOAD_ANSWER_TIMEOUT_MS = 25_000;
 
 const RENEWED_ON_RELOAD = ['payment-processor', 'website', 'profit-switch'] as const;
 
+/** The error of a pool worker that did not answer a reload in time. */
+const NO_ANSWER = 'no answer in time';
+
+/**
+ * How long a renewed child may take to stop before it is killed: the payment processor finishes its run first, and a
+ * run may be in a sendmany (60 s deadline) or a long PPLNS walk.
+ */
+function renewTimeoutMs(role: (typeof RENEWED_ON_RELOAD)[number], config: ResolvedConfig): number {
+  return role === 'payment-processor' ? Math.max(config.global.shutdownTimeoutMs, 90_000) : config.global.shutdownTimeoutMs;
+}
+
 interface ReloadAnswer {
   readonly ok: boolean;
   readonly error: string | null;
 }
 
 interface ReloadWait {
-  readonly pool: string;
+  readonly reloadId: number;
   readonly answers: Map<number, ReloadAnswer>;
   /** The pool workers the reload reached: set right after sending, so answers may arrive before it is. */
   forks: readonly number[];
@@ -50,11 +61,15 @@ export class Master {
   private reloads: Promise<unknown> = Promise.resolve();
   /** The reload whose pool workers' answers are awaited (one at a time, see `reloads`). */
   private reloadWait: ReloadWait | null = null;
+  /** Numbers every reloadpool message; answers carry it back. */
+  private reloadCounter = 0;
 
   constructor(
     config: ResolvedConfig,
     private readonly logger: Logger,
     private readonly supervisor: Supervisor,
+    /** How long pool workers have to answer a reload (tests shorten it). */
+    private readonly reloadAnswerTimeoutMs = RELOAD_ANSWER_TIMEOUT_MS,
   ) {
     this.current = config;
   }
@@ -97,8 +112,9 @@ export class Master {
   /**
    * Re-reads and re-validates the config directory and hands `poolId`'s new config to every pool worker. The new
    * config becomes the running one (what restarted children get, what status shows) only when every pool worker
-   * applied it; if one could not (its daemon refused the new settings, a port did not open), the workers that did are
-   * given the previous config back, so no two forks run different settings. On any problem the problems come back.
+   * applied it; if one could not (its daemon refused the new settings, a port did not open) or did not answer in
+   * time, every other one is given the previous config back, so no two forks run different settings. On any problem
+   * the problems come back, each worker's reason among them.
    */
   reloadPool(poolId: string): Promise<PoolReload & { readonly workers?: number }> {
     const run = this.reloads.then(async (): Promise<PoolReload & { readonly workers?: number }> => {
@@ -107,54 +123,71 @@ export class Master {
         this.logger.warn(`reloadpool ${poolId} refused: ${result.error}${result.problems.length ? `: ${result.problems.join('; ')}` : ''}`);
         return result;
       }
-      const answers = await this.sendReload(result.pool);
+      const answers = await this.sendReload(result.pool, null);
       const failed = [...answers].filter(([, a]) => !a.ok);
       if (failed.length === 0) {
         this.current = result.config;
         this.supervisor.setConfig(result.config);
+        // A pool worker that started while the others applied it was handed the previous config.
+        for (const child of this.supervisor.children()) {
+          if (child.role === 'pool-worker' && child.ready && !answers.has(child.forkId)) this.catchUpReloads(child);
+        }
         // These roles read pool files only at their start (payment daemon and wallet, the pools the site shows, the
         // coins a switch prices): they start again with the new config, their state being in Redis.
-        const renewed = RENEWED_ON_RELOAD.map((role) => this.supervisor.renewRole(role, this.current.global.shutdownTimeoutMs)).reduce((a, b) => a + b, 0);
+        const renewed = RENEWED_ON_RELOAD.map((role) => this.supervisor.renewRole(role, renewTimeoutMs(role, this.current))).reduce((a, b) => a + b, 0);
         this.logger.info(`reloadpool ${poolId}: applied by ${answers.size} pool worker(s); ${renewed} other child(ren) restarting with it`);
         return { ...result, workers: answers.size };
       }
       const reasons = failed.map(([fork, a]) => `pool worker ${fork}: ${a.error ?? 'failed'}`);
-      const applied = [...answers].filter(([, a]) => a.ok).map(([fork]) => fork);
-      // The previous settings of this pool (or, for a pool the file adds, the pool switched off again).
+      // Back to the previous settings of this pool (or, for a pool the file adds, the pool switched off again) on every
+      // worker that did not undo the reload itself: those that applied it, and those whose answer is still to come.
       const previous = this.current.pools.find((p) => p.id === poolId) ?? { ...result.pool, enabled: false };
-      for (const fork of applied) this.supervisor.sendTo({ role: 'pool-worker', forkId: fork }, { type: 'reloadpool', pool: previous });
+      const undo = [...answers].filter(([, a]) => a.ok || (a.error ?? '').startsWith(NO_ANSWER)).map(([fork]) => fork);
+      if (undo.length > 0) {
+        for (const [fork, a] of await this.sendReload(previous, undo)) {
+          if (!a.ok) reasons.push(`pool worker ${fork}: could not go back to the previous config (${a.error ?? 'failed'}); restart it`);
+        }
+      }
       const error = `pool "${poolId}" keeps its running config: the new one did not start everywhere`;
-      this.logger.error(`reloadpool ${poolId}: ${error} (${reasons.join('; ')})${applied.length ? `; given back the previous config: pool worker(s) ${applied.join(', ')}` : ''}`);
+      this.logger.error(`reloadpool ${poolId}: ${error} (${reasons.join('; ')})${undo.length ? `; given back the previous config: pool worker(s) ${undo.join(', ')}` : ''}`);
       return { ok: false, error, problems: reasons };
     });
     this.reloads = run.catch(() => undefined);
     return run;
   }
 
-  /** Sends the reload to every ready pool worker and collects their answers (a missing answer counts as failed). */
-  private async sendReload(pool: PoolConfig): Promise<Map<number, ReloadAnswer>> {
+  /**
+   * Sends `pool` to the ready pool workers (`forks`, or all of them when null) and collects their answers to this
+   * very reload; a missing answer counts as failed with NO_ANSWER.
+   */
+  private async sendReload(pool: PoolConfig, forks: readonly number[] | null): Promise<Map<number, ReloadAnswer>> {
     const answers = new Map<number, ReloadAnswer>();
     let done!: () => void;
     const allAnswered = new Promise<void>((resolve) => (done = resolve));
+    const reloadId = ++this.reloadCounter;
     // Registered before sending: a fast worker's answer must find it.
-    const wait: ReloadWait = { pool: pool.id, answers, forks: [], done };
+    const wait: ReloadWait = { reloadId, answers, forks: [], done };
     this.reloadWait = wait;
-    wait.forks = this.supervisor.sendToForks('pool-worker', { type: 'reloadpool', pool });
+    const message = { type: 'reloadpool', pool, reloadId } as const;
+    wait.forks =
+      forks === null
+        ? this.supervisor.sendToForks('pool-worker', message)
+        : forks.filter((forkId) => this.supervisor.sendTo({ role: 'pool-worker', forkId }, message));
     if (wait.forks.every((f) => answers.has(f))) done();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([allAnswered, new Promise<void>((resolve) => (timer = setTimeout(resolve, RELOAD_ANSWER_TIMEOUT_MS)))]);
+    await Promise.race([allAnswered, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.reloadAnswerTimeoutMs)))]);
     clearTimeout(timer);
     this.reloadWait = null;
     const result = new Map<number, ReloadAnswer>();
-    for (const fork of wait.forks) result.set(fork, answers.get(fork) ?? { ok: false, error: `no answer within ${RELOAD_ANSWER_TIMEOUT_MS / 1000} s` });
+    for (const fork of wait.forks) result.set(fork, answers.get(fork) ?? { ok: false, error: `${NO_ANSWER} (${this.reloadAnswerTimeoutMs / 1000} s)` });
     return result;
   }
 
   /** A pool worker's report of how a reload ended. */
-  onReloaded(forkId: number, pool: string, ok: boolean, error: string | null): void {
+  onReloaded(forkId: number, reloadId: number, ok: boolean, error: string | null): void {
     const wait = this.reloadWait;
-    if (!wait || wait.pool !== pool) {
-      if (!ok) this.logger.warn(`pool worker ${forkId} could not apply pool ${pool}'s config: ${error ?? 'failed'}`);
+    if (!wait || wait.reloadId !== reloadId) {
+      if (!ok) this.logger.warn(`pool worker ${forkId} could not apply a pool config (reload ${reloadId}): ${error ?? 'failed'}`);
       return;
     }
     wait.answers.set(forkId, { ok, error });
@@ -172,7 +205,7 @@ export class Master {
       const before = given.pools.find((p) => p.id === pool.id);
       if (before !== undefined && JSON.stringify(before) === JSON.stringify(pool)) continue;
       this.logger.info(`pool worker ${child.forkId} started with pool ${pool.id}'s previous config: sending the current one`);
-      this.supervisor.sendTo(child, { type: 'reloadpool', pool });
+      this.supervisor.sendTo(child, { type: 'reloadpool', pool, reloadId: ++this.reloadCounter });
     }
   }
 

@@ -64,7 +64,7 @@ export async function runMaster(configDir: string): Promise<number> {
     fork: (env) => cluster.fork(env),
     onRequest: (from, request) => {
       if (request.type === 'coinswitch') master?.coinSwitch(request.switchName, request.coin, `${from.role}/${from.forkId}`);
-      else if (request.type === 'reloaded') master?.onReloaded(from.forkId, request.pool, request.ok, request.error);
+      else if (request.type === 'reloaded') master?.onReloaded(from.forkId, request.reloadId, request.ok, request.error);
       else if (from.role === 'pool-worker') master?.relayBlockFound(request.coin, request.blockHash, from.forkId);
     },
     onReady: (child) => {

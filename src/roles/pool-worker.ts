@@ -75,8 +75,9 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
         return;
       case 'reloadpool':
         void pools.reload(message.pool).then(
-          (outcome) => ctx.ipc.send({ type: 'reloaded', role: 'pool-worker', forkId: ctx.forkId, pool: message.pool.id, ...outcome }),
-          (err: Error) => ctx.ipc.send({ type: 'reloaded', role: 'pool-worker', forkId: ctx.forkId, pool: message.pool.id, ok: false, error: err.message }),
+          (outcome) => ctx.ipc.send({ type: 'reloaded', role: 'pool-worker', forkId: ctx.forkId, pool: message.pool.id, reloadId: message.reloadId, ...outcome }),
+          (err: Error) =>
+            ctx.ipc.send({ type: 'reloaded', role: 'pool-worker', forkId: ctx.forkId, pool: message.pool.id, reloadId: message.reloadId, ok: false, error: err.message }),
         );
         return;
       case 'coinswitch':

@@ -79,7 +79,7 @@ afterEach(async () => {
   await Promise.all(supervisors.splice(0).map((s) => s.stop(50)));
 });
 
-function setup(options: { autoExitOnShutdown?: boolean; config?: ResolvedConfig; failForks?: number } = {}) {
+function setup(options: { autoExitOnShutdown?: boolean; config?: ResolvedConfig; failForks?: number; reloadAnswerTimeoutMs?: number } = {}) {
   let failForks = options.failForks ?? 0;
   const config = options.config ?? resolvedConfig({ pools: [pool('ltc')], clustering: { enabled: true, forks: 2 }, website: true });
   const workers: FakeWorker[] = [];
@@ -87,7 +87,7 @@ function setup(options: { autoExitOnShutdown?: boolean; config?: ResolvedConfig;
   const supervisor = new Supervisor({
     // Wired as roles/master.ts wires them.
     onRequest: (from, request) => {
-      if (request.type === 'reloaded') master?.onReloaded(from.forkId, request.pool, request.ok, request.error);
+      if (request.type === 'reloaded') master?.onReloaded(from.forkId, request.reloadId, request.ok, request.error);
     },
     onReady: (child) => {
       if (child.role === 'pool-worker') master?.catchUpReloads(child);
@@ -115,7 +115,7 @@ function setup(options: { autoExitOnShutdown?: boolean; config?: ResolvedConfig;
     },
   });
   supervisors.push(supervisor);
-  master = new Master(config, createLogger({ level: 'error' }), supervisor);
+  master = new Master(config, createLogger({ level: 'error' }), supervisor, options.reloadAnswerTimeoutMs);
   return { config, workers, supervisor, master };
 }
 
@@ -258,7 +258,7 @@ describe('reloadpool across pool workers', () => {
   });
 
   /** A real config directory with two pool workers, and a way to change the pool's difficulty in its file. */
-  async function scene() {
+  async function scene(reloadAnswerTimeoutMs?: number) {
     const dir = await writePoolDir({
       daemons: [{ host: '127.0.0.1', rpcPort: 1, user: 'u', password: 'p' }],
       address: 'rltc1qelweu73yztyv6xlstznyrwarwvf6gmrljr7lg3',
@@ -274,16 +274,18 @@ describe('reloadpool across pool workers', () => {
       for (const port of Object.values(json.ports)) port.diff = diff;
       writeFileSync(file, JSON.stringify(json));
     };
-    return { ...setup({ config: loaded.config }), setDiff };
+    return { ...setup({ config: loaded.config, reloadAnswerTimeoutMs }), setDiff };
   }
   const reloadsTo = (w: FakeWorker) => w.sent.filter((m) => m.type === 'reloadpool').map((m) => (m.pool as PoolConfig).ports[0].diff);
-  const answer = (w: FakeWorker, ok: boolean, error: string | null = null) =>
-    w.emit('message', { hf: 1, type: 'reloaded', role: 'pool-worker', forkId: Number(w.env.HEADFRAME_FORK_ID), pool: 'regtest', ok, error });
+  /** Answers the last reloadpool the worker got (or the one numbered `reloadId`). */
+  const answer = (w: FakeWorker, ok: boolean, error: string | null = null, reloadId = lastReloadId(w)) =>
+    w.emit('message', { hf: 1, type: 'reloaded', role: 'pool-worker', forkId: Number(w.env.HEADFRAME_FORK_ID), pool: 'regtest', reloadId, ok, error });
+  const lastReloadId = (w: FakeWorker) => w.sent.filter((m) => m.type === 'reloadpool').at(-1)!.reloadId as number;
   const diffOf = (config: ResolvedConfig) => config.pools[0].ports[0].diff;
 
   /** Both pool workers ready, the file changed to diff 0.5, the reload sent to both and awaiting their answers. */
-  async function reloadSentToBoth() {
-    const s = await scene();
+  async function reloadSentToBoth(reloadAnswerTimeoutMs?: number) {
+    const s = await scene(reloadAnswerTimeoutMs);
     s.supervisor.start();
     for (const w of s.workers) w.handshake();
     s.setDiff(0.5);
@@ -313,6 +315,8 @@ describe('reloadpool across pool workers', () => {
     const { workers, master, result } = await reloadSentToBoth();
     answer(workers[0], true);
     answer(workers[1], false, 'no block template from its daemons within 5 s');
+    while (reloadsTo(workers[0]).length < 2) await sleep(5);
+    answer(workers[0], true);
     const done = await result;
     assert.equal(done.ok, false);
     assert.ok(!done.ok && done.problems.some((p) => p.includes('pool worker 1') && p.includes('no block template')), JSON.stringify(done));
@@ -334,6 +338,55 @@ describe('reloadpool across pool workers', () => {
     assert.ok((await result).ok);
     assert.deepEqual(reloadsTo(workers[1]), []);
     workers[1].emit('message', { hf: 1, type: 'ready', role: 'pool-worker', forkId: 1, pid: workers[1].process.pid });
+    assert.deepEqual(reloadsTo(workers[1]), [0.5]);
+  });
+
+  it('a pool worker that does not answer in time is given the previous config back with those that applied it', async () => {
+    const { workers, master, result } = await reloadSentToBoth(100);
+    answer(workers[0], true);
+    // Pool worker 1 stays silent: it may still apply the new config after the master gave up waiting.
+    while (reloadsTo(workers[0]).length < 2 || reloadsTo(workers[1]).length < 2) await sleep(5);
+    assert.deepEqual(reloadsTo(workers[0]), [0.5, 0.25]);
+    assert.deepEqual(reloadsTo(workers[1]), [0.5, 0.25]);
+    answer(workers[0], true);
+    answer(workers[1], true);
+    const done = await result;
+    assert.equal(done.ok, false);
+    assert.ok(!done.ok && done.problems.some((p) => p.includes('pool worker 1: no answer in time')), JSON.stringify(done));
+    assert.equal(diffOf(master.config), 0.25);
+  });
+
+  it('an answer to an earlier reload is never taken for the current one', async () => {
+    const { workers, master, result, setDiff } = await reloadSentToBoth();
+    const firstId = lastReloadId(workers[0]);
+    answer(workers[0], true);
+    answer(workers[1], true);
+    assert.ok((await result).ok);
+    setDiff(0.75);
+    const second = master.reloadPool('regtest');
+    while (reloadsTo(workers[1]).length < 2) await sleep(5);
+    // A late duplicate of pool worker 0's answer to the first reload arrives first.
+    answer(workers[0], true, null, firstId);
+    answer(workers[1], true);
+    await sleep(30);
+    assert.equal(diffOf(master.config), 0.5, 'not committed on an answer to another reload');
+    answer(workers[0], true);
+    assert.ok((await second).ok);
+    assert.equal(diffOf(master.config), 0.75);
+  });
+
+  it('a pool worker that started and became ready while the others applied a reload gets it once it is committed', async () => {
+    const { workers, supervisor, master, setDiff } = await scene();
+    supervisor.start();
+    workers[0].handshake();
+    setDiff(0.5);
+    const result = master.reloadPool('regtest');
+    while (reloadsTo(workers[0]).length === 0) await sleep(5);
+    // Pool worker 1 says hello (and gets the old config) and ready while the reload waits for pool worker 0.
+    workers[1].handshake();
+    assert.deepEqual(reloadsTo(workers[1]), []);
+    answer(workers[0], true);
+    assert.ok((await result).ok);
     assert.deepEqual(reloadsTo(workers[1]), [0.5]);
   });
 });
