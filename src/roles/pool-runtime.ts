@@ -209,7 +209,8 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
     return moved;
   }
 
-  async stop(): Promise<void> {
+  /** `replaced`: a reload replaced this runtime, the process goes on (its unwritten share records keep draining). */
+  async stop(replaced = false): Promise<void> {
     this.emit('stopping');
     this.jobs.stop();
     await Promise.all(this.servers.map((s) => s.close()));
@@ -217,7 +218,7 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
     // records over before the recorder stops taking them (after a reload's hand-over their miners are still here).
     const unfinished = await this.backend.settle(SETTLE_TIMEOUT_MS);
     if (unfinished > 0) this.log.warn(`stopping with ${unfinished} share check(s) or block submission(s) unfinished`);
-    await this.recording.close();
+    await this.recording.close(!replaced);
     this.daemons.close();
   }
 }

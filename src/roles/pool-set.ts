@@ -120,7 +120,7 @@ export class PoolSet {
       this.runtimes.delete(pool.id);
       // Until the new runtime holds its first job, the old one keeps serving its miners; only its ports close.
       if (keepMiners) old.stopAccepting();
-      else await old.stop();
+      else await old.stop(true);
     }
     let error: string | null = null;
     if (pool.enabled) {
@@ -135,7 +135,7 @@ export class PoolSet {
           throw new Error(`no block template from its daemons within ${RELOAD_FIRST_JOB_TIMEOUT_MS / 1000} s`);
         }
         const moved = keepMiners && old ? old.handOverTo(fresh) : 0;
-        if (keepMiners && old) await old.stop();
+        if (keepMiners && old) await old.stop(true);
         this.log.info(
           `pool ${pool.id} reloaded: ports ${pool.ports.map((p) => `${p.port} (diff ${p.diff})`).join(', ')}; ${moved} miner connection(s) kept`,
         );

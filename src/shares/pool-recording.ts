@@ -56,8 +56,12 @@ export class PoolRecording {
   }
 
   /** Waits for queued records (bounded), then closes the client when it is ours. */
-  async close(): Promise<void> {
-    await this.recorder.close(this.options.closeTimeoutMs ?? 5000);
+  /**
+   * Waits for queued and in-flight records (bounded). `final` (the process is exiting): nothing more is written
+   * after that. Otherwise (a reload) records still queued keep being written on the worker's shared Redis client.
+   */
+  async close(final = true): Promise<void> {
+    await this.recorder.close(this.options.closeTimeoutMs ?? 5000, !final && !this.ownsClient);
     if (this.ownsClient) this.scripts.client.disconnect();
   }
 }

@@ -149,10 +149,15 @@ export class ShareRecorder {
   }
 
   /**
-   * Stops taking new operations and waits (up to `timeoutMs`) for everything in flight and queued to reach Redis,
-   * then sends nothing more. Resolves with the number of operations not acknowledged (logged when not zero).
+   * Stops taking new operations and waits (up to `timeoutMs`) for everything in flight and queued to reach Redis.
+   * Resolves with the number of operations not acknowledged by then (logged when not zero).
+   *
+   * `keepDraining` (a pool reload: the process goes on, and so does the worker's Redis client): what is still queued
+   * (miners were told their shares were kept, and a block record carries the money) goes on being written in the
+   * background when Redis returns, exactly once by this recorder's own numbering. Without it (the process is exiting)
+   * nothing more is sent after the wait, so what it reports lost stays lost.
    */
-  async close(timeoutMs: number): Promise<number> {
+  async close(timeoutMs: number, keepDraining = false): Promise<number> {
     this.closed = true;
     if (this.busy) {
       await new Promise<void>((resolve) => {
@@ -163,8 +168,11 @@ export class ShareRecorder {
         });
       });
     }
-    // A recorder left draining would write whenever Redis returns, unordered against the recorder that replaced
-    // this one (a pool reload during an outage): after the wait it stops, so what it calls lost stays lost.
+    if (keepDraining && this.busy) {
+      const left = this.queue.length + this.inflight + this.pending.length;
+      this.log.warn(`closing with ${left} share operations not yet in Redis: they are written when it answers again`);
+      return left;
+    }
     this.stopped = true;
     this.stopTimers();
     for (const entry of this.pending) {

@@ -176,6 +176,20 @@ test('a closed recorder stops draining: what it reported lost is never written',
   assert.equal(await recorder.recordShare('A', 'A.1', 1), false);
 });
 
+test('a recorder closed by a reload keeps draining: its queued shares and block reach Redis once it answers, in order', async () => {
+  const store = new FakeRedis();
+  const { recorder, lines } = recorderOn(store);
+  store.down = true;
+  assert.ok((await turn(recorder, 4)).every(Boolean));
+  assert.equal(await recorder.recordBlock(candidate(9)), true);
+  assert.equal(await recorder.close(30, true), 5);
+  assert.ok(lines.some((l) => l.level === 'warn' && /5 share operations not yet in Redis: they are written when it answers again/.test(l.message)));
+  assert.equal(await recorder.recordShare('A', 'A.1', 1), false, 'closed: no new operations');
+  store.down = false;
+  await drained(recorder);
+  assert.deepEqual(store.written.map((w) => [w.seq, w.op.kind]), [[1, 'share'], [2, 'share'], [3, 'share'], [4, 'share'], [5, 'block']]);
+});
+
 test('rejected shares have their own bound while queued: a burst of them never refuses a valid share', async () => {
   const store = new FakeRedis();
   const { recorder } = recorderOn(store, { maxQueue: 5, maxInvalidQueue: 3 });
