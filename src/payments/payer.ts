@@ -1,5 +1,6 @@
 // Paying balances: settle any open intent first, then intent -> sendmany -> commit. Only the commit moves money in
 // Redis, so an intent that never reached the wallet is dropped and one that did is committed: never twice, never lost.
+import { canonicalAddress } from '../blockchain/bitcoin/address.js';
 import type { PoolConfig } from '../config/types.js';
 import type { RpcClient } from '../daemon/rpc-client.js';
 import { isDaemonError, RpcErrorCode } from '../daemon/errors.js';
@@ -109,20 +110,40 @@ export class Payer {
     return this.apply(token, sent, { action: 'commit', txid });
   }
 
+  /**
+   * Of the payees that spell `named`'s destination, the one to set aside: a spelling other than the canonical one,
+   * which new shares are no longer credited to. The daemon names whichever came later in the request, and setting the
+   * canonical spelling aside would hold back every future payout of that miner.
+   */
+  private oldSpelling(named: string, intent: PaymentIntent): string {
+    const network = this.o.pool.coin.networks[this.o.pool.network];
+    const canonical = (address: string): string | null => {
+      try {
+        return canonicalAddress(address, network);
+      } catch {
+        return null;
+      }
+    };
+    const destination = canonical(named);
+    if (destination === null) return named;
+    const old = intent.payees.find((p) => p.address !== destination && canonical(p.address) === destination);
+    return old?.address ?? named;
+  }
+
   private async sendFailed(token: string, intent: PaymentIntent, err: unknown): Promise<PayResult | 'retry'> {
     const message = err instanceof Error ? err.message : String(err);
     // An RPC error is the wallet's answer: it created no transaction. So is a request that never left this host.
     if (isDaemonError(err) && (err.code === 'DAEMON_RPC' || !err.requestSent)) {
       await this.o.store.dropIntent(token, intent.id);
       // -5: an address the daemon cannot pay. -8 "duplicated address": two balances that spell one destination
-      // differently (kept apart before authorize made spellings canonical). Either way, setting the named address
-      // aside lets everyone else be paid; the operator sees why in the quarantine.
-      const refusesAddress =
-        err.rpcCode === RpcErrorCode.INVALID_ADDRESS_OR_KEY || (err.rpcCode === RpcErrorCode.INVALID_PARAMETER && message.includes('duplicated address'));
-      if (err.code === 'DAEMON_RPC' && refusesAddress) {
-        const rejected = intent.payees.find((p) => message.includes(p.address));
-        if (rejected) {
-          await this.setAside(token, rejected.address, `sendmany refused it: ${message}`);
+      // differently (kept apart before authorize made spellings canonical). Either way, setting an address aside lets
+      // everyone else be paid; the operator sees why in the quarantine.
+      const duplicated = err.rpcCode === RpcErrorCode.INVALID_PARAMETER && message.includes('duplicated address');
+      if (err.code === 'DAEMON_RPC' && (err.rpcCode === RpcErrorCode.INVALID_ADDRESS_OR_KEY || duplicated)) {
+        const named = intent.payees.find((p) => message.includes(p.address));
+        if (named) {
+          const aside = duplicated ? this.oldSpelling(named.address, intent) : named.address;
+          await this.setAside(token, aside, `sendmany refused it: ${message}`);
           return 'retry';
         }
       }

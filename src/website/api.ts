@@ -90,15 +90,23 @@ export function createApiRouter(options: ApiOptions): Router {
     res.json(paginate(snap?.payments ?? [], req.query));
   }));
 
+  /**
+   * The miner under its canonical spelling, else under the spelling typed: balances recorded before logins were made
+   * canonical stay under the miner's own spelling.
+   */
+  const minerSpelt = async (poolId: string, canonical: string, typed: string) =>
+    (await store.miner(poolId, canonical)) ?? (typed !== canonical ? store.miner(poolId, typed) : null);
+
   const minerOf = async (req: Request, res: Response) => {
     const pool = poolOf(req, res);
     if (!pool) return null;
-    const address = pool.payoutAddress(String(req.params.address));
+    const typed = String(req.params.address);
+    const address = pool.payoutAddress(typed);
     if (address === null) {
       res.status(400).json({ error: 'bad_address', message: 'not an address of this pool' });
       return null;
     }
-    const miner = await store.miner(pool.id, address);
+    const miner = await minerSpelt(pool.id, address, typed);
     if (!miner) notFound(res, 'no shares or balance for this address');
     return miner ? { pool, miner } : null;
   };
@@ -180,12 +188,12 @@ export function createApiRouter(options: ApiOptions): Router {
       return;
     }
     for (const { pool, address } of valid) {
-      const miner = await store.miner(pool.id, address);
+      const miner = await minerSpelt(pool.id, address, typed);
       if (!miner) continue;
       const workers: Record<string, unknown> = {};
       for (const w of miner.workers) workers[w.name] = { hashrate: w.hashrate, lastShare: w.lastShareAt, online: w.online, shares: w.validShares, invalidShares: w.invalidShares };
-      const history = (await store.minerHistory(pool.id, address)).map(([time, hashrate]) => ({ time, hashrate }));
-      res.json({ miner: address, pool: pool.id, totalHash: miner.hashrate, totalShares: miner.roundShares, immature: miner.immature, balance: miner.unpaid, paid: miner.paid, workers, history });
+      const history = (await store.minerHistory(pool.id, miner.address)).map(([time, hashrate]) => ({ time, hashrate }));
+      res.json({ miner: miner.address, pool: pool.id, totalHash: miner.hashrate, totalShares: miner.roundShares, immature: miner.immature, balance: miner.unpaid, paid: miner.paid, workers, history });
       return;
     }
     notFound(res, 'no shares or balance for this address');

@@ -191,4 +191,18 @@ describe('website refresher at scale', { timeout: 60_000 }, () => {
     const left = await get<{ miner: MinerJson }>(`${poolPath()}/miners/${active}`);
     assert.deepEqual([left.status, left.body.miner.paid, left.body.miner.hashrate], [200, '42', 0]);
   });
+
+  test('balances recorded under another spelling of an address (before logins were canonical) are found by that spelling', async () => {
+    const pay = new PaymentKeys(site.keys);
+    const canonical = 'rltc1qelweu73yztyv6xlstznyrwarwvf6gmrljr7lg3';
+    const old = canonical.toUpperCase();
+    await site.redis.hset(pay.paid, old, '4200');
+    const answer = await get<{ miner: MinerJson }>(`${poolPath()}/miners/${old}`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual([answer.body.miner.address, answer.body.miner.paid], [old, '4200']);
+    const nomp = await get<{ miner: string; paid: string }>(`/api/worker_stats?${old}`);
+    assert.deepEqual([nomp.body.miner, nomp.body.paid], [old, '4200']);
+    // The canonical spelling has nothing of its own.
+    assert.equal((await get(`${poolPath()}/miners/${canonical}`)).status, 404);
+  });
 });
