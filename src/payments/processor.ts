@@ -92,6 +92,7 @@ export class PoolPaymentProcessor {
     const halted = await store.halted();
     if (halted !== null) {
       this.log.error(`payments for pool ${this.o.pool.id} are halted until an operator clears ${store.pay.halt}: ${halted}`);
+      await this.fixSplitsOnly(token, keepLock);
       return { status: 'halted', credited: 0, orphaned: 0, immature: 0, pending: null, payment: null };
     }
     const payer = new Payer({
@@ -108,6 +109,7 @@ export class PoolPaymentProcessor {
     // Before anything else: an unsettled intent means the wallet may have paid what Redis still shows as owed.
     const settled = await payer.settleOpenIntent(token);
     if (settled && settled.status !== 'paid') {
+      await this.fixSplitsOnly(token, keepLock);
       return { status: settled.status === 'halted' ? 'halted' : 'done', credited: 0, orphaned: 0, immature: 0, pending: null, payment: settled };
     }
     await keepLock();
@@ -115,6 +117,28 @@ export class PoolPaymentProcessor {
     await keepLock();
     const payment = await payer.payDue(token, await store.creditedRounds());
     return { status: payment.status === 'halted' ? 'halted' : 'done', ...counts, payment };
+  }
+
+  /**
+   * While nothing may be credited or paid (payments halted, an intent unsettled), blocks found meanwhile still get their
+   * split fixed: by the time an operator has looked, the share log may no longer hold their PPLNS window. Moves no
+   * coins and credits nothing; a daemon that cannot answer leaves it to a later run.
+   */
+  private async fixSplitsOnly(token: string, keepLock: () => Promise<void>): Promise<void> {
+    try {
+      const pending = await this.o.store.pendingBlocks();
+      if (pending.length === 0) return;
+      const synced = await this.chain.synced();
+      const poolScript = await this.chain.scriptOf(this.o.pool.address);
+      for (const block of pending) {
+        await keepLock();
+        const facts = await this.chain.facts(block.record, synced);
+        if (facts.confirmations !== null && facts.confirmations >= 1) await this.fixSplit(token, block.record, poolScript, keepLock);
+      }
+    } catch (err) {
+      if (err instanceof LockLost) throw err;
+      this.log.warn(`could not fix the splits of new blocks while payments wait: ${(err as Error).message}`);
+    }
   }
 
   private async classifyPending(

@@ -279,6 +279,27 @@ describe('payment crash safety and refusals', { timeout: 240_000 }, () => {
     }
   });
 
+  test('while payments are halted a new block still gets its split fixed, and is paid exactly that once they resume', async () => {
+    const { pool, keys, credits } = await preparePool('halted-split:');
+    const h = startProcessor(pool, redis, keys.keyPrefix);
+    try {
+      await client.set(h.store.pay.halt, JSON.stringify({ reason: 'operator check', at: Date.now() }));
+      assert.equal((await h.processor.runOnce()).status, 'halted');
+      const [block] = await h.store.pendingBlocks();
+      const stored = await client.get(h.store.pay.split(block.record.height, block.record.hash));
+      assert.ok(stored, 'the split is fixed although nothing may be paid');
+      assert.deepEqual(await h.store.unpaidBalances(), new Map(), 'nothing credited while halted');
+      // The share log loses the round's entries meanwhile: the stored split is what counts.
+      await client.del(keys.shareLog);
+      await client.del(h.store.pay.halt);
+      const resumed = await h.processor.runOnce();
+      assert.equal(resumed.payment?.status, 'paid');
+    } finally {
+      h.close();
+    }
+    await assertPaidOnce(pool, keys, credits);
+  });
+
   test('an intent the wallet cannot account for halts the pool until an operator clears it', async () => {
     const { pool, keys, credits } = await preparePool('halt:');
     const h = startProcessor(pool, redis, keys.keyPrefix);
