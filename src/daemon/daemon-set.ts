@@ -3,7 +3,7 @@
 // timeout, not one per call. An RPC error is the daemon's answer: it is thrown to the caller, never failed over.
 import type { DaemonConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
-import { DaemonError, isUnavailable, type DaemonErrorCode } from './errors.js';
+import { DaemonError, isUnavailable, RpcErrorCode, type DaemonErrorCode } from './errors.js';
 import { RpcClient, type CallOptions, type RpcClientOptions } from './rpc-client.js';
 import { isRepeatable, type RpcMethod, type RpcParams, type RpcResult } from './rpc-types.js';
 
@@ -68,6 +68,11 @@ interface Member {
   downSince: number | null;
   probeTimer: NodeJS.Timeout | null;
   nextProbeAt: number | null;
+  /**
+   * The call a daemon answered "not serving" (-9 no peers, -10 initial block download): its probe repeats that call,
+   * since such a daemon answers the usual cheap probe and would flap back up every probe.
+   */
+  probeCall: { readonly method: string; readonly params: readonly unknown[] } | null;
 }
 
 /** Weight of the newest sample in the smoothed latency. */
@@ -111,6 +116,7 @@ export class DaemonSet {
       downSince: null,
       probeTimer: null,
       nextProbeAt: null,
+      probeCall: null,
     }));
   }
 
@@ -136,7 +142,7 @@ export class DaemonSet {
     for (const member of this.candidates()) {
       if (previous) this.emit({ type: 'failover', method, from: previous.client.label, to: member.client.label });
       try {
-        return await this.attempt(member, () => member.client.callRaw<T>(method, params, options));
+        return await this.attempt(member, () => member.client.callRaw<T>(method, params, options), { method, params });
       } catch (err) {
         if (!(err instanceof DaemonError) || !isUnavailable(err)) throw err;
         if (!repeatable && err.requestSent) throw err;
@@ -162,7 +168,7 @@ export class DaemonSet {
       targets.map(async (member): Promise<DaemonAnswer<T>> => {
         const daemon = member.client.label;
         try {
-          const result = await this.attempt(member, () => member.client.callRaw<T>(method, params, options));
+          const result = await this.attempt(member, () => member.client.callRaw<T>(method, params, options), { method, params });
           return { daemon, ok: true, result };
         } catch (err) {
           if (err instanceof DaemonError) return { daemon, ok: false, error: err };
@@ -201,7 +207,7 @@ export class DaemonSet {
     return up.length > 0 ? up : this.members;
   }
 
-  private async attempt<T>(member: Member, send: () => Promise<T>): Promise<T> {
+  private async attempt<T>(member: Member, send: () => Promise<T>, call: Member['probeCall']): Promise<T> {
     const started = Date.now();
     try {
       const result = await send();
@@ -210,7 +216,12 @@ export class DaemonSet {
     } catch (err) {
       if (err instanceof DaemonError) {
         member.lastError = { code: err.code, message: err.message, rpcCode: err.rpcCode, at: Date.now() };
-        if (isUnavailable(err)) this.markDown(member, err);
+        if (isUnavailable(err)) {
+          // Loading its block index (-28) fails every call, the cheap probe included; the others fail only calls like this one.
+          // Only a call safe to repeat becomes a probe (never a submitblock or a sendmany).
+          if (err.code === 'DAEMON_RPC' && err.rpcCode !== RpcErrorCode.IN_WARMUP && call && isRepeatable(call.method)) member.probeCall = call;
+          this.markDown(member, err);
+        }
         else if (err.code === 'DAEMON_RPC') this.answered(member, Date.now() - started);
       }
       throw err;
@@ -218,6 +229,7 @@ export class DaemonSet {
   }
 
   private answered(member: Member, ms: number): void {
+    member.probeCall = null;
     member.latencyMs = member.latencyMs === null ? ms : member.latencyMs + LATENCY_WEIGHT * (ms - member.latencyMs);
     member.lastAnswerAt = Date.now();
     member.failures = 0;
@@ -252,7 +264,8 @@ export class DaemonSet {
       member.nextProbeAt = null;
       if (this.closed || member.up) return;
       // attempt() marks the daemon up, or down again with the next, longer delay.
-      this.attempt(member, () => member.client.callRaw(this.probeMethod, [])).catch(() => undefined);
+      const call = member.probeCall ?? { method: this.probeMethod, params: [] };
+      this.attempt(member, () => member.client.callRaw(call.method, call.params), call).catch(() => undefined);
     }, delay);
     // Probes must never keep a process alive that is otherwise done.
     member.probeTimer.unref();

@@ -140,6 +140,23 @@ describe('DaemonSet', () => {
     });
   }
 
+  it('a syncing daemon stays down: its probe repeats the template call, not a block count it would answer', async () => {
+    let synced = false;
+    const a = await fake(rpcHandler((method) => (method === 'getblocktemplate' && !synced ? { code: -10, message: 'Litecoin Core is in initial sync and waiting for blocks...' } : { result: 'a' })));
+    const b = await fake(answering('b'));
+    const daemons = set([cfg(a.port), cfg(b.port)]);
+    assert.equal(await daemons.call('getblocktemplate', [{ rules: ['mweb', 'segwit'] }]), 'b');
+    // Several probe delays (60 ms doubling to 200 ms in these tests) later it is still down.
+    await sleep(500);
+    assert.equal(daemons.health()[0].up, false);
+    const probes = a.requests.slice(1).map((r) => (r.body as { method: string }).method);
+    assert.ok(probes.length >= 2, `${probes.length} probes`);
+    assert.ok(probes.every((m) => m === 'getblocktemplate'), JSON.stringify(probes));
+    synced = true;
+    await sleep(300);
+    assert.equal(daemons.health()[0].up, true, 'up again once it serves templates');
+  });
+
   it('treats a warming-up daemon (-28) as unavailable', async () => {
     const a = await fake(rpcHandler(() => ({ code: -28, message: 'Loading block index...' })));
     const b = await fake(answering('b'));
