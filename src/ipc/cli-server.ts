@@ -72,6 +72,11 @@ export class CliServer {
     });
   }
 
+  /** Connections open now. */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
   close(): Promise<void> {
     const closed = new Promise<void>((resolve) => {
       if (!this.server.listening) resolve();
@@ -85,9 +90,10 @@ export class CliServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     let queued = 0;
+    let refused = false;
     // Idle means no request running: a reloadpool may take tens of seconds to answer, under its own deadline.
     socket.setTimeout(this.options.idleTimeoutMs ?? 10_000, () => {
-      if (queued === 0) socket.destroy();
+      if (queued === 0 || refused) socket.destroy();
     });
     socket.on('error', () => undefined); // resets from a client that gave up are normal
     let lineTimer: NodeJS.Timeout | null = null;
@@ -112,10 +118,14 @@ export class CliServer {
       finished = true;
       socket.end(formatCliAnswer(answer));
     };
-    /** Stops reading at once (nothing more is buffered) and answers after the requests already queued. */
+    /**
+     * Stops taking requests at once (what still arrives is dropped, not buffered; the stream keeps flowing so the
+     * client's close is seen) and answers after the requests already queued.
+     */
     const refuse = (error: string): void => {
+      refused = true;
       socket.removeAllListeners('data');
-      socket.pause();
+      socket.on('data', () => undefined);
       lineComplete();
       pending = Buffer.alloc(0);
       chain = chain.then(() => finish({ id: null, ok: false, error }));
@@ -131,7 +141,8 @@ export class CliServer {
         if (lineBytes.length > CLI_MAX_LINE_BYTES) return refuse(`line too long (more than ${CLI_MAX_LINE_BYTES} bytes)`);
         const line = lineBytes.toString('utf8').trim();
         if (line.length === 0) continue;
-        if (++queued > MAX_QUEUED_LINES) return refuse(`too many pipelined requests (more than ${MAX_QUEUED_LINES})`);
+        if (queued >= MAX_QUEUED_LINES) return refuse(`too many pipelined requests (more than ${MAX_QUEUED_LINES})`);
+        queued++;
         chain = chain.then(async () => {
           const answer = await this.answer(line);
           queued--;

@@ -2,6 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exchangeLines } from '../../helpers/line-exchange.js';
+import { waitFor } from '../../helpers/processes.js';
 import { connect } from 'node:net';
 import { CliServer, type CliOutcome } from '../../../src/ipc/cli-server.js';
 import type { CliCommand } from '../../../src/ipc/cli-protocol.js';
@@ -159,5 +160,19 @@ describe('CLI server', () => {
     } finally {
       await strict.close();
     }
+  });
+
+  test('a client pipelining past the limit gets its answers and the refusal, and its connection is let go when it closes', async () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `{"id":${i},"command":"status"}`).join('\n') + '\n';
+    const client = connect(server.port, '127.0.0.1');
+    let text = '';
+    client.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.write(lines);
+    await waitFor(() => text.includes('too many pipelined requests'), { timeoutMs: 5000, what: 'the refusal' });
+    const answers = text.trim().split('\n').map((l) => JSON.parse(l) as { id: unknown; ok: boolean });
+    assert.equal(answers.filter((a) => a.ok).length, 32);
+    client.end();
+    await waitFor(() => server.openConnections === 0, { timeoutMs: 3000, what: 'the server to let the connection go' });
   });
 });
