@@ -19,6 +19,7 @@ export interface PriceCacheRedis {
 
 // Renews the lock only while it is still ours: a plain SET would steal a lock another switcher took meanwhile.
 const RENEW_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 export class PriceCache {
   constructor(
@@ -47,6 +48,11 @@ export class PriceCache {
   async lock(token: string, ms: number): Promise<boolean> {
     if ((await this.redis.set(this.keys.lock, token, 'PX', ms, 'NX')) === 'OK') return true;
     return (await this.redis.eval(RENEW_LOCK, 1, this.keys.lock, token, String(ms))) === 1;
+  }
+
+  /** Gives the refresher lock up if `token` still holds it (a stopping switcher: its successor refreshes at once). */
+  async release(token: string): Promise<void> {
+    await this.redis.eval(RELEASE_LOCK, 1, this.keys.lock, token);
   }
 
   async readState(name: string): Promise<unknown> {

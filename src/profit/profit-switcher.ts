@@ -66,6 +66,8 @@ export class ProfitSwitcher {
     this.abort.abort();
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    // Held for two update intervals otherwise: a switcher restarted by a reload would price nothing until it expired.
+    await this.options.cache.release(this.token).catch((err: Error) => this.options.logger.warn(`could not release the price lock: ${err.message}`));
   }
 
   /** One round; never throws: false when it failed (logged; the loop tries again soon). */

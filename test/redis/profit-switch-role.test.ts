@@ -11,6 +11,8 @@ import { createMetrics } from '../../src/metrics/metrics.js';
 import { ProfitKeys } from '../../src/redis/keys.js';
 import type { RoleContext } from '../../src/roles/role-context.js';
 import { runProfitSwitch } from '../../src/roles/profit-switch.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { waitFor } from '../helpers/processes.js';
 import { useRedis } from '../helpers/redis-suite.js';
 
@@ -25,6 +27,10 @@ test('after a restart the restored switch is announced within moments, not after
   const since = Date.now() - 3_600_000;
   await client.set(new ProfitKeys(KEY_PREFIX).switchState('sw'), JSON.stringify({ coin: 'b', since, leader: null }));
 
+  // A price source on this host (the real client code, a local server): b is worth more, so the switch stays on b.
+  const prices = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"a":1,"b":2}'));
+  await new Promise<void>((resolve) => prices.listen(0, '127.0.0.1', resolve));
+  const pricesUrl = `http://127.0.0.1:${(prices.address() as AddressInfo).port}/`;
   const sent: ChildToMaster[] = [];
   const shutdown = new AbortController();
   const config = {
@@ -37,7 +43,7 @@ test('after a restart the restored switch is announced within moments, not after
         holdTime: 60,
         requestTimeoutMs: 1000,
         retries: 0,
-        priceSources: [],
+        priceSources: [{ name: 'local', url: pricesUrl, prices: { a: 'a', b: 'b' } }],
         switches: [{ name: 'sw', coins: ['a', 'b'], ports: [] }],
       },
     },
@@ -56,13 +62,17 @@ test('after a restart the restored switch is announced within moments, not after
   const role = runProfitSwitch(ctx);
   try {
     await waitFor(() => sent.some((m) => m.type === 'coinswitch'), { timeoutMs: 3000, intervalMs: 20, what: 'the first coinswitch' });
+    assert.ok(await client.get(new ProfitKeys(KEY_PREFIX).lock), 'the running switcher holds the price lock');
   } finally {
     shutdown.abort();
     await role;
+    prices.close();
   }
   const first = sent.find((m) => m.type === 'coinswitch');
   assert.ok(first && first.type === 'coinswitch');
   assert.equal(first.switchName, 'sw');
   assert.equal(first.coin, 'b', 'the coin saved before the restart, not coins[0]');
   assert.ok(Date.now() - started < 3000);
+  // Stopped, it gave up the price lock: a switcher started again (after a reload) refreshes prices at once.
+  assert.equal(await client.get(new ProfitKeys(KEY_PREFIX).lock), null);
 });
