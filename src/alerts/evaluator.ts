@@ -23,6 +23,8 @@ export interface EvaluatorOptions {
   readonly notifiers: readonly Notifier[];
   readonly logger: Logger;
   readonly now?: () => number;
+  /** The evaluation lock's lifetime (default: three intervals, at least 30 s). */
+  readonly lockTtlMs?: number;
 }
 
 export class AlertEvaluator {
@@ -31,6 +33,9 @@ export class AlertEvaluator {
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly intervalMs: number;
+  /** Long enough to outlive a run whose notifier calls all time out, short enough that a killed holder is replaced soon. */
+  private readonly lockTtlMs: number;
+  private lockRenewedAt = 0;
   private readonly delivery: AlertDelivery;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -46,6 +51,7 @@ export class AlertEvaluator {
     this.now = options.now ?? Date.now;
     this.log = options.logger.child({ component: 'alerts' });
     this.intervalMs = Math.max(50, options.config.evaluateInterval * 1000);
+    this.lockTtlMs = options.lockTtlMs ?? Math.max(this.intervalMs * 3, 30_000);
     this.delivery = new AlertDelivery(options.notifiers, this.log);
   }
 
@@ -63,17 +69,31 @@ export class AlertEvaluator {
 
   /** One evaluation of every pool, if this process holds (or gets) the lock. Returns whether it evaluated. */
   async runOnce(): Promise<boolean> {
-    // Long enough to outlive a run whose notifier calls all time out, short enough that a killed holder is replaced soon.
-    const ttlMs = Math.max(this.intervalMs * 3, 30_000);
-    if (!(await this.options.store.acquireLock(this.token, ttlMs))) return false;
+    if (!(await this.options.store.acquireLock(this.token, this.lockTtlMs))) return false;
+    this.lockRenewedAt = Date.now();
     for (const pool of this.options.pools) {
       try {
         await this.evaluatePool(pool);
       } catch (error) {
+        if (error instanceof LockLost) {
+          this.log.warn('alert lock lost during a run (another instance evaluates now); stopped');
+          return true;
+        }
         this.log.error(`alert evaluation for pool ${pool} failed: ${(error as Error).message}`);
       }
     }
     return true;
+  }
+
+  /**
+   * Renews the lock once a third of its lifetime has passed: a farm going offline means hundreds of notifier calls,
+   * eight at a time and some waiting out Telegram's 429s, which can outlast the lock; another instance taking it
+   * meanwhile would send the same alerts again. Throws LockLost when it is gone.
+   */
+  private async keepLock(): Promise<void> {
+    if (Date.now() - this.lockRenewedAt < this.lockTtlMs / 3) return;
+    if (!(await this.options.store.acquireLock(this.token, this.lockTtlMs))) throw new LockLost();
+    this.lockRenewedAt = Date.now();
   }
 
   private schedule(delayMs: number): void {
@@ -104,11 +124,12 @@ export class AlertEvaluator {
     for (const [login, lastShare] of recent) if (now - lastShare >= this.thresholds.offlineAfterMs) candidates.add(login);
     // A few at a time: when a whole farm drops, thousands of messages at once would only meet the notifiers' rate
     // limits (Telegram answers 429 and asks to wait) and hold thousands of sockets open.
-    await forEachLimited([...candidates], WORKER_EVALUATIONS_AT_ONCE, (login) =>
-      this.evaluateWorker(pool, login, states.get(login) ?? null, recent.get(login) ?? null, now).catch((error: unknown) => {
+    await forEachLimited([...candidates], WORKER_EVALUATIONS_AT_ONCE, async (login) => {
+      await this.keepLock();
+      await this.evaluateWorker(pool, login, states.get(login) ?? null, recent.get(login) ?? null, now).catch((error: unknown) => {
         this.log.error(`worker alert ${login} on ${pool} failed: ${(error as Error).message}`);
-      }),
-    );
+      });
+    });
     await this.evaluatePoolHashrate(pool, now);
     await sendNotices(store, this.options.notifiers, pool, now, this.log);
   }
@@ -160,6 +181,10 @@ export class AlertEvaluator {
 }
 
 const HASHRATE_LOW = 'hashrate-low';
+
+class LockLost extends Error {
+  override readonly name = 'LockLost';
+}
 const WORKER_EVALUATIONS_AT_ONCE = 8;
 
 /** Runs `work` over `items` with at most `limit` of them in flight. */

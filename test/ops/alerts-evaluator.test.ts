@@ -237,4 +237,29 @@ describe('alert evaluator on Redis with a Telegram stand-in', { timeout: 60_000 
     await off.stop();
     assert.deepEqual(api.deleted().map((c) => c.body.message_id), [fired[0].messageId]);
   });
+
+  test('a run longer than the lock renews it: another instance does not evaluate (and alert) the same workers meanwhile', async () => {
+    api.calls.length = 0;
+    api.delayMs = 60;
+    const clock = { now: T0 + 40_000_000 };
+    const farm = Array.from({ length: 48 }, (_, i) => `herd${i}`);
+    for (const rig of farm) await share(rig, clock.now);
+    clock.now += 10_000;
+    const withTtl = (lockTtlMs: number) =>
+      new AlertEvaluator({ store: new AlertStore(client(), PREFIX), config, pools: [POOL], multiplierOf: () => 65536, notifiers: buildNotifiers(config), logger, now: () => clock.now, lockTtlMs });
+    const first = withTtl(300);
+    const rival = withTtl(300);
+    try {
+      // Six rounds of eight calls of 60 ms: about 360 ms, past the 300 ms lock.
+      const running = first.runOnce();
+      await new Promise((resolve) => setTimeout(resolve, 330));
+      assert.equal(await rival.runOnce(), false, 'the lock is still held: it was renewed during the run');
+      assert.equal(await running, true);
+      assert.equal(farm.filter((rig) => sentFor(rig).length === 1).length, farm.length, 'one message per rig, none twice');
+    } finally {
+      api.delayMs = 0;
+      await first.stop();
+      await rival.stop();
+    }
+  });
 });
