@@ -44,7 +44,7 @@ export class PoolRecording {
         writerId: this.writerId,
         shareLogMaxLen: pool.paymentProcessing.shareLogMaxLength,
         // The offline alert looks workers up in the workers set until workerForgetAfter: keep them at least that long.
-        workerRetentionMs: Math.max(WORKER_RETENTION_MS, (global.alerts.workerForgetAfter + 24 * 3600) * 1000),
+        workerRetentionMs: Math.max(WORKER_RETENTION_MS, Math.round((global.alerts.workerForgetAfter + 24 * 3600) * 1000)),
       }),
       logger: options.logger,
       onQueueChange: options.onQueueChange,
