@@ -21,7 +21,9 @@ export type MasterToChild =
    */
   | { readonly hf: 1; readonly type: 'reloadpool'; readonly pool: PoolConfig; readonly reloadId: number }
   /** Miners on the switch's ports move to `coin` (a coin id listed by the switch). */
-  | { readonly hf: 1; readonly type: 'coinswitch'; readonly switchName: string; readonly coin: string };
+  | { readonly hf: 1; readonly type: 'coinswitch'; readonly switchName: string; readonly coin: string }
+  /** Another pool worker banned `ip` on `pool`'s ports: ban it here too (cluster's round robin would let it back in). */
+  | { readonly hf: 1; readonly type: 'ban'; readonly pool: string; readonly ip: string; readonly seconds: number };
 
 export interface PoolStatus {
   readonly pool: string;
@@ -41,6 +43,8 @@ export type ChildToMaster =
    * blocknotify, so they fetch the next template now rather than at their next poll or the daemon's blocknotify.
    */
   | { readonly hf: 1; readonly type: 'blockfound'; readonly role: ChildRole; readonly forkId: number; readonly coin: string; readonly blockHash: string }
+  /** This pool worker banned an IP on a pool's ports: the master passes it to the other pool workers. */
+  | { readonly hf: 1; readonly type: 'ban'; readonly role: ChildRole; readonly forkId: number; readonly pool: string; readonly ip: string; readonly seconds: number }
   /**
    * How a pool worker's reloadpool ended: applied, or undone (the new runtime did not start or got no template) with
    * the reason. The master commits a reload only when every pool worker applied it.
@@ -63,6 +67,8 @@ const tag = z.literal(1);
 const role = z.enum(CHILD_ROLES);
 const forkId = z.number().int().nonnegative();
 const nonEmpty = z.string().min(1);
+const banIp = z.string().min(1).max(64);
+const banSeconds = z.number().int().positive();
 // The config comes from our own master, which validated it; the IPC layer only checks it is an object.
 const config = z.custom<ResolvedConfig>((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
 const poolConfig = z.custom<PoolConfig>(
@@ -75,6 +81,7 @@ const masterToChildSchema: z.ZodType<MasterToChild> = z.discriminatedUnion('type
   z.object({ hf: tag, type: z.literal('blocknotify'), coin: nonEmpty, blockHash: z.string().regex(/^[0-9a-f]{64}$/) }),
   z.object({ hf: tag, type: z.literal('reloadpool'), pool: poolConfig, reloadId: z.number().int().nonnegative() }),
   z.object({ hf: tag, type: z.literal('coinswitch'), switchName: nonEmpty, coin: nonEmpty }),
+  z.object({ hf: tag, type: z.literal('ban'), pool: nonEmpty, ip: banIp, seconds: banSeconds }),
 ]);
 
 const childToMasterSchema: z.ZodType<ChildToMaster> = z.discriminatedUnion('type', [
@@ -89,6 +96,7 @@ const childToMasterSchema: z.ZodType<ChildToMaster> = z.discriminatedUnion('type
   }),
   z.object({ hf: tag, type: z.literal('coinswitch'), role, forkId, switchName: nonEmpty, coin: nonEmpty }),
   z.object({ hf: tag, type: z.literal('blockfound'), role, forkId, coin: nonEmpty, blockHash: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ hf: tag, type: z.literal('ban'), role, forkId, pool: nonEmpty, ip: banIp, seconds: banSeconds }),
   z.object({ hf: tag, type: z.literal('reloaded'), role, forkId, pool: nonEmpty, reloadId: z.number().int().nonnegative(), ok: z.boolean(), error: z.string().nullable() }),
 ]);
 

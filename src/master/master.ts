@@ -104,6 +104,11 @@ export class Master {
     return this.supervisor.sendToRole('pool-worker', { type: 'blocknotify', coin, blockHash: hash });
   }
 
+  /** A pool worker banned an IP: the other pool workers ban it too (a reconnect may land on any of them). */
+  relayBan(pool: string, ip: string, seconds: number, fromForkId: number): number {
+    return this.supervisor.sendToRole('pool-worker', { type: 'ban', pool, ip, seconds }, fromForkId);
+  }
+
   /** A pool worker's block was accepted: the other pool workers hear of it as a blocknotify at once. */
   relayBlockFound(coin: string, blockHash: string, finderForkId: number): number {
     return this.supervisor.sendToRole('pool-worker', { type: 'blocknotify', coin, blockHash }, finderForkId);

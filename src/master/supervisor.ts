@@ -29,7 +29,7 @@ export interface SupervisorOptions {
   /** Time allowed for SIGKILLed children to be reaped before stop() gives up waiting. */
   readonly killGraceMs?: number;
   /** Child requests for the master to act on (a profit switcher's coinswitch, a pool worker's found block). */
-  readonly onRequest?: (from: ChildSpec, message: Extract<ChildToMaster, { type: 'coinswitch' | 'blockfound' | 'reloaded' }>) => void;
+  readonly onRequest?: (from: ChildSpec, message: Extract<ChildToMaster, { type: 'coinswitch' | 'blockfound' | 'reloaded' | 'ban' }>) => void;
   /** A child has its config and runs its role (after a restart too). */
   readonly onReady?: (child: ChildSpec) => void;
 }
@@ -247,6 +247,7 @@ export class Supervisor {
       case 'coinswitch':
       case 'blockfound':
       case 'reloaded':
+      case 'ban':
         this.options.onRequest?.(slot.spec, message);
         return;
       default:

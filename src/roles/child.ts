@@ -79,6 +79,7 @@ export async function runChild(role: ChildRole, forkId: number): Promise<void> {
         case 'blocknotify':
         case 'reloadpool':
         case 'coinswitch':
+        case 'ban':
           return; // for the role's own listener
         default:
           assertNever(message);

@@ -65,6 +65,9 @@ export async function runMaster(configDir: string): Promise<number> {
     onRequest: (from, request) => {
       if (request.type === 'coinswitch') master?.coinSwitch(request.switchName, request.coin, `${from.role}/${from.forkId}`);
       else if (request.type === 'reloaded') master?.onReloaded(from.forkId, request.reloadId, request.ok, request.error);
+      else if (request.type === 'ban') {
+        if (from.role === 'pool-worker') master?.relayBan(request.pool, request.ip, request.seconds, from.forkId);
+      }
       else if (from.role === 'pool-worker') master?.relayBlockFound(request.coin, request.blockHash, from.forkId);
     },
     onReady: (child) => {

@@ -144,7 +144,7 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
     for (const server of this.servers) {
       server.on('share', (event) => this.emit('share', event));
       server.on('ban', (event) => {
-        this.log.warn(`banned ${event.ip} for ${event.seconds} s (${event.reason})`);
+        if (event.reason !== 'external') this.log.warn(`banned ${event.ip} for ${event.seconds} s (${event.reason})`);
         this.emit('ban', event);
       });
       server.on('connect', (event) => this.emit('connect', event));
@@ -159,6 +159,12 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
     await Promise.all(this.servers.map((s) => s.listen()));
     this.log.info(`stratum listening on ${this.servers.map((s) => s.port).join(', ')}`);
     await this.jobs.start();
+  }
+
+  /** Bans `ip` on every port of this pool, as another pool worker decided (its connections here close). */
+  banIp(ip: string, seconds: number): void {
+    this.log.warn(`banned ${ip} for ${seconds} s (by another pool worker)`);
+    for (const server of this.servers) server.banIp(ip, seconds, 'external');
   }
 
   /** Resolves true once the runtime holds a job (at once if it does), false after `timeoutMs` without one. */

@@ -89,6 +89,11 @@ export class PoolSet {
     }
   }
 
+  /** A ban another pool worker decided for `poolId`'s ports. */
+  banIp(poolId: string, ip: string, seconds: number): void {
+    this.runtimes.get(poolId)?.banIp(ip, seconds);
+  }
+
   coinSwitch(switchName: string, coin: string): boolean {
     const port = this.switchingPort(switchName);
     if (!port) {

@@ -50,6 +50,12 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
     logger: ctx.logger,
     onRuntime: (runtime) => {
       instrumentPool(runtime, ctx.metrics, algorithms.get(runtime.pool.coin.algorithm).multiplier);
+      // A ban decided here holds in every fork: node:cluster hands a reconnect to any of them.
+      runtime.on('ban', (event) => {
+        if (event.reason !== 'external') {
+          ctx.ipc.send({ type: 'ban', role: 'pool-worker', forkId: ctx.forkId, pool: runtime.pool.id, ip: event.ip, seconds: event.seconds });
+        }
+      });
       // The other forks mine the same chain: they move to the next block now, not at their next poll.
       runtime.on('blockAccepted', (candidate) =>
         ctx.ipc.send({ type: 'blockfound', role: 'pool-worker', forkId: ctx.forkId, coin: runtime.pool.coin.id, blockHash: candidate.blockHash }),
@@ -82,6 +88,9 @@ export async function runPoolWorker(ctx: RoleContext): Promise<void> {
         return;
       case 'coinswitch':
         pools.coinSwitch(message.switchName, message.coin);
+        return;
+      case 'ban':
+        pools.banIp(message.pool, message.ip, message.seconds);
         return;
       default:
         assertNever(message);

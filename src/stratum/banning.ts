@@ -1,4 +1,5 @@
-// Per-IP bans for the ports of one pool in one pool worker process. Other forks keep their own (no IPC carries bans).
+// Per-IP bans for the ports of one pool in one pool worker process. A ban decided here reaches the other forks through
+// the master (a 'ban' message) and arrives there through banIp(), reason 'external', which is not passed on again.
 import type { BanningConfig } from '../config/types.js';
 
 interface ShareTally {
