@@ -208,6 +208,8 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
    */
   handOverTo(successor: PoolRuntime): number {
     let moved = 0;
+    // The ports of a pool share one ban list: the successor's takes the running bans over.
+    if (this.servers[0] && successor.servers[0]) successor.servers[0].banList.adopt(this.servers[0].banList);
     for (const server of this.servers) {
       const next = successor.servers.find((s) => s.port === server.port);
       if (next) moved += server.handOver(next);

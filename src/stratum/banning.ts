@@ -55,6 +55,12 @@ export class BanList {
     return this.timer !== null;
   }
 
+  /** Takes over `other`'s bans still running (a reloaded pool's new listeners): a reload must not pardon anyone. */
+  adopt(other: BanList): void {
+    const now = this.clock();
+    for (const [ip, until] of other.bans) if (until > now) this.bans.set(ip, Math.max(until, this.bans.get(ip) ?? 0));
+  }
+
   isBanned(ip: string): boolean {
     const until = this.bans.get(ip);
     if (until === undefined) return false;

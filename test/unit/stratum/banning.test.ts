@@ -83,3 +83,17 @@ test('a ban list shared by a pool\'s ports purges while any of them listens, and
   }
   assert.equal(shared.purging, false);
 });
+
+test('a new ban list adopts the running bans of the one it replaces (a reloaded pool), not the expired ones', () => {
+  const clock = fakeClock();
+  const old = new BanList(config, clock.now);
+  old.banIp('1.1.1.1', 60);
+  old.banIp('2.2.2.2', 5);
+  clock.advance(10_000);
+  const successor = new BanList(config, clock.now);
+  successor.adopt(old);
+  assert.equal(successor.isBanned('1.1.1.1'), true);
+  assert.equal(successor.isBanned('2.2.2.2'), false);
+  clock.advance(50_001);
+  assert.equal(successor.isBanned('1.1.1.1'), false, 'the ban keeps its own end');
+});
