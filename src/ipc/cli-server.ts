@@ -90,10 +90,9 @@ export class CliServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     let queued = 0;
-    let refused = false;
     // Idle means no request running: a reloadpool may take tens of seconds to answer, under its own deadline.
     socket.setTimeout(this.options.idleTimeoutMs ?? 10_000, () => {
-      if (queued === 0 || refused) socket.destroy();
+      if (queued === 0) socket.destroy();
     });
     socket.on('error', () => undefined); // resets from a client that gave up are normal
     let lineTimer: NodeJS.Timeout | null = null;
@@ -123,7 +122,6 @@ export class CliServer {
      * client's close is seen) and answers after the requests already queued.
      */
     const refuse = (error: string): void => {
-      refused = true;
       socket.removeAllListeners('data');
       socket.on('data', () => undefined);
       lineComplete();

@@ -128,14 +128,19 @@ export class Master {
         this.logger.warn(`reloadpool ${poolId} refused: ${result.error}${result.problems.length ? `: ${result.problems.join('; ')}` : ''}`);
         return result;
       }
-      const answers = await this.sendReload(result.pool, null);
+      // Which process answered for each fork: one that restarted after answering was handed the old config.
+      const restartsAtSend = new Map(this.supervisor.children().map((c) => [`${c.role}/${c.forkId}`, c.restarts]));
+      const answers = await this.sendReload(result.pool);
       const failed = [...answers].filter(([, a]) => !a.ok);
       if (failed.length === 0) {
         this.current = result.config;
         this.supervisor.setConfig(result.config);
-        // A pool worker that started while the others applied it was handed the previous config.
+        // A pool worker that started while the others applied it (or restarted after applying it) was handed the
+        // previous config.
         for (const child of this.supervisor.children()) {
-          if (child.role === 'pool-worker' && child.ready && !answers.has(child.forkId)) this.catchUpReloads(child);
+          if (child.role !== 'pool-worker' || !child.ready) continue;
+          const restarted = restartsAtSend.get(`${child.role}/${child.forkId}`) !== child.restarts;
+          if (!answers.has(child.forkId) || restarted) this.catchUpReloads(child);
         }
         // These roles read pool files only at their start (payment daemon and wallet, the pools the site shows, the
         // coins a switch prices): they start again with the new config, their state being in Redis.
@@ -148,11 +153,10 @@ export class Master {
       // worker that did not undo the reload itself: those that applied it, and those whose answer is still to come.
       const previous = this.current.pools.find((p) => p.id === poolId) ?? { ...result.pool, enabled: false };
       const undo = [...answers].filter(([, a]) => a.ok || (a.error ?? '').startsWith(NO_ANSWER)).map(([fork]) => fork);
-      if (undo.length > 0) {
-        for (const [fork, a] of await this.sendReload(previous, undo)) {
-          if (!a.ok) reasons.push(`pool worker ${fork}: could not go back to the previous config (${a.error ?? 'failed'}); restart it`);
-        }
-      }
+      // Not waited for: a worker that did not answer in time works through its reloads in order and would make the
+      // operator wait as long again; how each rollback ends is logged when it answers.
+      const reloadId = ++this.reloadCounter;
+      for (const forkId of undo) this.supervisor.sendTo({ role: 'pool-worker', forkId }, { type: 'reloadpool', pool: previous, reloadId });
       const error = `pool "${poolId}" keeps its running config: the new one did not start everywhere`;
       this.logger.error(`reloadpool ${poolId}: ${error} (${reasons.join('; ')})${undo.length ? `; given back the previous config: pool worker(s) ${undo.join(', ')}` : ''}`);
       return { ok: false, error, problems: reasons };
@@ -161,11 +165,8 @@ export class Master {
     return run;
   }
 
-  /**
-   * Sends `pool` to the ready pool workers (`forks`, or all of them when null) and collects their answers to this
-   * very reload; a missing answer counts as failed with NO_ANSWER.
-   */
-  private async sendReload(pool: PoolConfig, forks: readonly number[] | null): Promise<Map<number, ReloadAnswer>> {
+  /** Sends `pool` to the ready pool workers and collects their answers to this very reload; a missing one is NO_ANSWER. */
+  private async sendReload(pool: PoolConfig): Promise<Map<number, ReloadAnswer>> {
     const answers = new Map<number, ReloadAnswer>();
     let done!: () => void;
     const allAnswered = new Promise<void>((resolve) => (done = resolve));
@@ -174,10 +175,7 @@ export class Master {
     const wait: ReloadWait = { reloadId, answers, forks: [], done };
     this.reloadWait = wait;
     const message = { type: 'reloadpool', pool, reloadId } as const;
-    wait.forks =
-      forks === null
-        ? this.supervisor.sendToForks('pool-worker', message)
-        : forks.filter((forkId) => this.supervisor.sendTo({ role: 'pool-worker', forkId }, message));
+    wait.forks = this.supervisor.sendToForks('pool-worker', message);
     if (wait.forks.every((f) => answers.has(f))) done();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([allAnswered, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.reloadAnswerTimeoutMs)))]);
@@ -192,7 +190,8 @@ export class Master {
   onReloaded(forkId: number, reloadId: number, ok: boolean, error: string | null): void {
     const wait = this.reloadWait;
     if (!wait || wait.reloadId !== reloadId) {
-      if (!ok) this.logger.warn(`pool worker ${forkId} could not apply a pool config (reload ${reloadId}): ${error ?? 'failed'}`);
+      // A rollback or catch-up nobody waits for: a failure leaves that fork on other settings than the others.
+      if (!ok) this.logger.error(`pool worker ${forkId} could not apply a pool config (reload ${reloadId}): ${error ?? 'failed'}; restart it`);
       return;
     }
     wait.answers.set(forkId, { ok, error });

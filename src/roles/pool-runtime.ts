@@ -164,7 +164,15 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
   /** Bans `ip` on every port of this pool, as another pool worker decided (its connections here close). */
   banIp(ip: string, seconds: number): void {
     this.log.warn(`banned ${ip} for ${seconds} s (by another pool worker)`);
-    for (const server of this.servers) server.banIp(ip, seconds, 'external');
+    // The ports share one ban list: banned (and counted) once, connections closed on every port.
+    const [first, ...others] = this.servers;
+    first?.banIp(ip, seconds, 'external');
+    for (const server of others) server.closeConnectionsFrom(ip);
+  }
+
+  /** Takes over `other`'s running bans (a reload's outgoing runtime): a reload must not pardon anyone. */
+  adoptBans(other: PoolRuntime): void {
+    if (this.servers[0] && other.servers[0]) this.servers[0].banList.adopt(other.servers[0].banList);
   }
 
   /** Resolves true once the runtime holds a job (at once if it does), false after `timeoutMs` without one. */
@@ -208,8 +216,8 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
    */
   handOverTo(successor: PoolRuntime): number {
     let moved = 0;
-    // The ports of a pool share one ban list: the successor's takes the running bans over.
-    if (this.servers[0] && successor.servers[0]) successor.servers[0].banList.adopt(this.servers[0].banList);
+    // Bans this runtime decided since the successor started take effect there too.
+    successor.adoptBans(this);
     for (const server of this.servers) {
       const next = successor.servers.find((s) => s.port === server.port);
       if (next) moved += server.handOver(next);

@@ -42,6 +42,10 @@ export class PoolSet {
   /** Runtimes created per pool id so far: each new one numbers its jobs past the previous one's. */
   private readonly generations = new Map<string, number>();
   private readonly log: Logger;
+  /** A pool's outgoing runtime while a reload replaces it (it still serves its miners until the hand-over). */
+  private readonly replacing = new Map<string, PoolRuntime>();
+  /** Replaced runtimes whose recorder still writes queued records once Redis answers (see PoolRuntime.stop). */
+  private readonly draining = new Set<PoolRuntime>();
 
   constructor(private readonly options: PoolSetOptions) {
     this.log = options.logger;
@@ -81,6 +85,10 @@ export class PoolSet {
 
   async stop(): Promise<void> {
     await Promise.all([...this.switches.map((s) => s.close()), ...this.all.map((r) => r.stop())]);
+    // Replaced runtimes whose share records still wait for Redis: the process is exiting, so what is left is lost
+    // (and said so in the log), not silently dropped with the process.
+    await Promise.all([...this.draining].map((r) => r.recording.close(true)));
+    this.draining.clear();
   }
 
   blockNotify(coin: string, blockHash: string): void {
@@ -89,9 +97,10 @@ export class PoolSet {
     }
   }
 
-  /** A ban another pool worker decided for `poolId`'s ports. */
+  /** A ban another pool worker decided for `poolId`'s ports (during a reload, the outgoing runtime's ports too). */
   banIp(poolId: string, ip: string, seconds: number): void {
-    this.runtimes.get(poolId)?.banIp(ip, seconds);
+    const runtimes = new Set([this.runtimes.get(poolId), this.replacing.get(poolId)]);
+    for (const runtime of runtimes) runtime?.banIp(ip, seconds);
   }
 
   coinSwitch(switchName: string, coin: string): boolean {
@@ -119,18 +128,36 @@ export class PoolSet {
 
   private async replace(pool: PoolConfig): Promise<ReloadOutcome> {
     const old = this.runtimes.get(pool.id);
+    if (old) this.replacing.set(pool.id, old);
+    try {
+      return await this.replaceFrom(old, pool);
+    } finally {
+      this.replacing.delete(pool.id);
+    }
+  }
+
+  /** Stops a replaced runtime, keeping an eye on its recorder while it still writes queued records. */
+  private async retire(old: PoolRuntime): Promise<void> {
+    await old.stop(true);
+    if (old.recording.recorder.state.queued > 0) {
+      this.draining.add(old);
+      void old.recording.recorder.drained().then(() => this.draining.delete(old));
+    }
+  }
+
+  private async replaceFrom(old: PoolRuntime | undefined, pool: PoolConfig): Promise<ReloadOutcome> {
     // Miners keep their connections when their authorized addresses stay valid: same coin, same network.
     const keepMiners = old !== undefined && pool.enabled && old.pool.coin.id === pool.coin.id && old.pool.network === pool.network;
     if (old) {
       this.runtimes.delete(pool.id);
       // Until the new runtime holds its first job, the old one keeps serving its miners; only its ports close.
       if (keepMiners) old.stopAccepting();
-      else await old.stop(true);
+      else await this.retire(old);
     }
     let error: string | null = null;
     if (pool.enabled) {
       try {
-        const fresh = await this.launch(pool);
+        const fresh = await this.launch(pool, old);
         // Connected miners move only to a runtime that has work for them: one whose daemon is unreachable or
         // refuses it (a wrong password in the new file) would answer every share of their old job "job not found"
         // until the ban threshold, so such a reload goes back to the previous config instead.
@@ -140,7 +167,7 @@ export class PoolSet {
           throw new Error(`no block template from its daemons within ${RELOAD_FIRST_JOB_TIMEOUT_MS / 1000} s`);
         }
         const moved = keepMiners && old ? old.handOverTo(fresh) : 0;
-        if (keepMiners && old) await old.stop(true);
+        if (keepMiners && old) await this.retire(old);
         this.log.info(
           `pool ${pool.id} reloaded: ports ${pool.ports.map((p) => `${p.port} (diff ${p.diff})`).join(', ')}; ${moved} miner connection(s) kept`,
         );
@@ -171,8 +198,10 @@ export class PoolSet {
     return { ok: error === null, error };
   }
 
-  private async launch(pool: PoolConfig): Promise<PoolRuntime> {
+  /** `predecessor`: the runtime it replaces, whose running bans hold from the first connection the new one takes. */
+  private async launch(pool: PoolConfig, predecessor?: PoolRuntime): Promise<PoolRuntime> {
     const runtime = this.create(pool);
+    if (predecessor) runtime.adoptBans(predecessor);
     this.runtimes.set(pool.id, runtime);
     try {
       await runtime.start();

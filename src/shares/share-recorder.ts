@@ -175,6 +175,7 @@ export class ShareRecorder {
     }
     this.stopped = true;
     this.stopTimers();
+    for (const wake of this.idleWaiters.splice(0)) wake();
     for (const entry of this.pending) {
       entry.done?.(false);
       entry.done = null;
@@ -443,6 +444,12 @@ export class ShareRecorder {
 
   private changed(): void {
     this.options.onQueueChange?.(this.state);
+  }
+
+  /** Resolves once nothing is queued or in flight any more, or the recorder stopped for good. */
+  drained(): Promise<void> {
+    if (!this.busy || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private notifyIdle(): void {

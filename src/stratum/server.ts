@@ -180,6 +180,11 @@ export class StratumServer
   banIp(ip: string, seconds: number, reason: BanReason = 'external'): void {
     this.banList.banIp(ip, seconds);
     this.safeEmit('ban', { ip, seconds, reason });
+    this.closeConnectionsFrom(ip);
+  }
+
+  /** Closes this port's connections from `ip` (banned on the ban list this port shares with others). */
+  closeConnectionsFrom(ip: string): void {
     for (const conn of [...this.connections]) if (conn.ip === ip) conn.close('banned');
   }
 

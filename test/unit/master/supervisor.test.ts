@@ -389,4 +389,17 @@ describe('reloadpool across pool workers', () => {
     assert.ok((await result).ok);
     assert.deepEqual(reloadsTo(workers[1]), [0.5]);
   });
+
+  it('a pool worker that applied the reload and then restarted before it was committed gets it again', async () => {
+    const { workers, master, result } = await reloadSentToBoth();
+    answer(workers[1], true);
+    // Pool worker 1 dies and is started again (with the config of the moment, still the previous one).
+    workers[1].die(1, null);
+    while (workers.length < 4) await sleep(5);
+    workers[3].handshake();
+    answer(workers[0], true);
+    assert.ok((await result).ok);
+    assert.equal(diffOf(master.config), 0.5);
+    assert.deepEqual(reloadsTo(workers[3]), [0.5], 'the new process of pool worker 1 is brought up to date');
+  });
 });
