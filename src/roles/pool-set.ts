@@ -69,7 +69,12 @@ export class PoolSet {
     return [...this.runtimes.values()];
   }
 
+  /**
+   * The runtime serving `coin` now. While a reload replaces it, that is still the outgoing one until the hand-over:
+   * switching-port miners hold its jobs, which the incoming runtime does not know.
+   */
   runtimeOf(coin: string): PoolRuntime | undefined {
+    for (const runtime of this.replacing.values()) if (runtime.pool.coin.id === coin) return runtime;
     for (const runtime of this.runtimes.values()) if (runtime.pool.coin.id === coin) return runtime;
     return undefined;
   }
@@ -92,7 +97,8 @@ export class PoolSet {
   }
 
   blockNotify(coin: string, blockHash: string): void {
-    for (const runtime of this.runtimes.values()) {
+    // A runtime being replaced still serves its miners until the hand-over: it hears of new blocks too.
+    for (const runtime of new Set([...this.runtimes.values(), ...this.replacing.values()])) {
       if (runtime.pool.coin.id === coin || runtime.pool.id === coin) void runtime.onBlockNotify(blockHash);
     }
   }
@@ -152,7 +158,10 @@ export class PoolSet {
       this.runtimes.delete(pool.id);
       // Until the new runtime holds its first job, the old one keeps serving its miners; only its ports close.
       if (keepMiners) old.stopAccepting();
-      else await this.retire(old);
+      else {
+        this.replacing.delete(pool.id);
+        await this.retire(old);
+      }
     }
     let error: string | null = null;
     if (pool.enabled) {
@@ -167,6 +176,9 @@ export class PoolSet {
           throw new Error(`no block template from its daemons within ${RELOAD_FIRST_JOB_TIMEOUT_MS / 1000} s`);
         }
         const moved = keepMiners && old ? old.handOverTo(fresh) : 0;
+        // Switching-port miners move at the same moment, with a clean job from the new runtime.
+        this.replacing.delete(pool.id);
+        this.attachSwitches(pool, old);
         if (keepMiners && old) await this.retire(old);
         this.log.info(
           `pool ${pool.id} reloaded: ports ${pool.ports.map((p) => `${p.port} (diff ${p.diff})`).join(', ')}; ${moved} miner connection(s) kept`,
@@ -194,8 +206,14 @@ export class PoolSet {
     } else {
       this.log.info(`pool ${pool.id} is disabled by the reloaded config: stopped`);
     }
-    for (const port of this.switches) for (const coin of new Set([pool.coin.id, ...(old ? [old.pool.coin.id] : [])])) port.attach(coin);
+    this.replacing.delete(pool.id);
+    this.attachSwitches(pool, old);
     return { ok: error === null, error };
+  }
+
+  /** Points the switching ports at the coins' current runtimes (attach is idempotent for an unchanged runtime). */
+  private attachSwitches(pool: PoolConfig, old: PoolRuntime | undefined): void {
+    for (const port of this.switches) for (const coin of new Set([pool.coin.id, ...(old ? [old.pool.coin.id] : [])])) port.attach(coin);
   }
 
   /** `predecessor`: the runtime it replaces, whose running bans hold from the first connection the new one takes. */

@@ -99,7 +99,7 @@ describe('profit switching between two regtest chains', { timeout: 90_000 }, () 
     await miner.connect();
     await miner.subscribe();
     // One login per phase, so Redis shows which coin credited which phase's shares.
-    for (const worker of ['before', 'switched', 'late', 'back']) {
+    for (const worker of ['before', 'switched', 'late', 'back', 'during-reload', 'after-undone-reload']) {
       assert.equal((await miner.authorize(`${address}.${worker}`)).result, true);
     }
     await miner.waitForJob();
@@ -219,5 +219,29 @@ describe('profit switching between two regtest chains', { timeout: 90_000 }, () 
     assert.equal(fresh.clean, true);
     assert.equal(miner.closed, false, 'a switching-port miner stays connected through a reload');
     await nonBlockShare(fresh, 'back');
+  });
+
+  test('while a reload waits for its first template, switching-port shares on the current job are still accepted', async () => {
+    assert.equal(coinOf(miner.job!), '00');
+    const poolFile = join(dir.dir, 'pool_configs', 'regtest.json');
+    const good = readFileSync(poolFile, 'utf8');
+    const pool = JSON.parse(good) as { daemons: { password: string }[] };
+    pool.daemons[0].password = 'not-the-password';
+    writeFileSync(poolFile, JSON.stringify(pool, null, 2));
+    try {
+      const answer = new Promise<{ code: number; out: string }>((resolve) => {
+        execFile(CLI, ['--port', String(dir.cliPort), 'reloadpool', 'regtest'], { timeout: 30_000 }, (error, stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, out: stdout + stderr });
+        });
+      });
+      // The new runtime is up and waits (5 s) for a template its daemon will not give: the old one still serves.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await nonBlockShare(miner.job!, 'during-reload');
+      const done = await answer;
+      assert.equal(done.code, 1, done.out);
+    } finally {
+      writeFileSync(poolFile, good);
+    }
+    await nonBlockShare(miner.job!, 'after-undone-reload');
   });
 });
