@@ -152,11 +152,17 @@ export class Master {
       // Back to the previous settings of this pool (or, for a pool the file adds, the pool switched off again) on every
       // worker that did not undo the reload itself: those that applied it, and those whose answer is still to come.
       const previous = this.current.pools.find((p) => p.id === poolId) ?? { ...result.pool, enabled: false };
-      const undo = [...answers].filter(([, a]) => a.ok || (a.error ?? '').startsWith(NO_ANSWER)).map(([fork]) => fork);
+      // A fork that restarted since was handed the previous config already.
+      const restartedSince = new Set(
+        this.supervisor.children().filter((c) => restartsAtSend.get(`${c.role}/${c.forkId}`) !== c.restarts).map((c) => c.forkId),
+      );
+      const candidates = [...answers].filter(([fork, a]) => (a.ok || (a.error ?? '').startsWith(NO_ANSWER)) && !restartedSince.has(fork));
       // Not waited for: a worker that did not answer in time works through its reloads in order and would make the
       // operator wait as long again; how each rollback ends is logged when it answers.
       const reloadId = ++this.reloadCounter;
-      for (const forkId of undo) this.supervisor.sendTo({ role: 'pool-worker', forkId }, { type: 'reloadpool', pool: previous, reloadId });
+      const undo = candidates
+        .map(([forkId]) => forkId)
+        .filter((forkId) => this.supervisor.sendTo({ role: 'pool-worker', forkId }, { type: 'reloadpool', pool: previous, reloadId }));
       const error = `pool "${poolId}" keeps its running config: the new one did not start everywhere`;
       this.logger.error(`reloadpool ${poolId}: ${error} (${reasons.join('; ')})${undo.length ? `; given back the previous config: pool worker(s) ${undo.join(', ')}` : ''}`);
       return { ok: false, error, problems: reasons };

@@ -46,6 +46,10 @@ export class PoolSet {
   private readonly replacing = new Map<string, PoolRuntime>();
   /** Replaced runtimes whose recorder still writes queued records once Redis answers (see PoolRuntime.stop). */
   private readonly draining = new Set<PoolRuntime>();
+  /** Replaced runtimes still stopping. */
+  private readonly retiring = new Set<PoolRuntime>();
+  /** stop() was called: a reload still running launches nothing more. */
+  private stopping = false;
 
   constructor(private readonly options: PoolSetOptions) {
     this.log = options.logger;
@@ -89,7 +93,18 @@ export class PoolSet {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.switches.map((s) => s.close()), ...this.all.map((r) => r.stop())]);
+    this.stopping = true;
+    const stopped = new Set<PoolRuntime>();
+    // The running runtimes and, in a reload's hand-over window, the outgoing one (it still serves miners).
+    const stopRunning = async (): Promise<void> => {
+      const now = [...this.all, ...this.replacing.values()].filter((r) => !stopped.has(r));
+      for (const r of now) stopped.add(r);
+      await Promise.all(now.map((r) => r.stop()));
+    };
+    await Promise.all([...this.switches.map((s) => s.close()), stopRunning()]);
+    // A reload in progress ends without launching anything more; whatever it registered meanwhile stops too.
+    await this.reloads;
+    await stopRunning();
     // Replaced runtimes whose share records still wait for Redis: the process is exiting, so what is left is lost
     // (and said so in the log), not silently dropped with the process.
     await Promise.all([...this.draining].map((r) => r.recording.close(true)));
@@ -105,8 +120,8 @@ export class PoolSet {
 
   /** A ban another pool worker decided for `poolId`'s ports (during a reload, the outgoing runtime's ports too). */
   banIp(poolId: string, ip: string, seconds: number): void {
-    const runtimes = new Set([this.runtimes.get(poolId), this.replacing.get(poolId)]);
-    for (const runtime of runtimes) runtime?.banIp(ip, seconds);
+    const retiring = [...this.retiring].filter((r) => r.pool.id === poolId);
+    for (const runtime of new Set([this.runtimes.get(poolId), this.replacing.get(poolId), ...retiring])) runtime?.banIp(ip, seconds);
   }
 
   coinSwitch(switchName: string, coin: string): boolean {
@@ -142,13 +157,19 @@ export class PoolSet {
     }
   }
 
-  /** Stops a replaced runtime, keeping an eye on its recorder while it still writes queued records. */
+  /**
+   * Stops a replaced runtime. Until its stop ends it still receives relayed bans (its ban list is what a relaunch of
+   * its config adopts), and its recorder stays watched while it writes queued records once Redis answers.
+   */
   private async retire(old: PoolRuntime): Promise<void> {
-    await old.stop(true);
-    if (old.recording.recorder.state.queued > 0) {
-      this.draining.add(old);
-      void old.recording.recorder.drained().then(() => this.draining.delete(old));
+    this.retiring.add(old);
+    try {
+      await old.stop(true);
+    } finally {
+      this.retiring.delete(old);
     }
+    this.draining.add(old);
+    void old.recording.recorder.drained().then(() => this.draining.delete(old));
   }
 
   private async replaceFrom(old: PoolRuntime | undefined, pool: PoolConfig): Promise<ReloadOutcome> {
@@ -163,52 +184,65 @@ export class PoolSet {
         await this.retire(old);
       }
     }
-    let error: string | null = null;
-    if (pool.enabled) {
-      try {
-        const fresh = await this.launch(pool, old);
-        // Connected miners move only to a runtime that has work for them: one whose daemon is unreachable or
-        // refuses it (a wrong password in the new file) would answer every share of their old job "job not found"
-        // until the ban threshold, so such a reload goes back to the previous config instead.
-        if (keepMiners && old && !(await fresh.firstJob(RELOAD_FIRST_JOB_TIMEOUT_MS))) {
-          this.runtimes.delete(pool.id);
-          await fresh.stop();
-          throw new Error(`no block template from its daemons within ${RELOAD_FIRST_JOB_TIMEOUT_MS / 1000} s`);
-        }
-        const moved = keepMiners && old ? old.handOverTo(fresh) : 0;
-        // Switching-port miners move at the same moment, with a clean job from the new runtime.
-        this.replacing.delete(pool.id);
-        this.attachSwitches(pool, old);
-        if (keepMiners && old) await this.retire(old);
-        this.log.info(
-          `pool ${pool.id} reloaded: ports ${pool.ports.map((p) => `${p.port} (diff ${p.diff})`).join(', ')}; ${moved} miner connection(s) kept`,
-        );
-      } catch (err) {
-        error = (err as Error).message;
-        this.log.error(`pool ${pool.id}: the reloaded config does not start (${error}); going back to the previous one`);
-        if (old && keepMiners) {
-          // The previous runtime never stopped: it takes connections again and its miners never noticed.
-          try {
-            await old.resumeAccepting();
-            this.runtimes.set(pool.id, old);
-          } catch (again) {
-            this.log.error(`pool ${pool.id}: the previous config cannot listen again: ${(again as Error).message}`);
-            await old.stop();
-          }
-        } else if (old) {
-          try {
-            await this.launch(old.pool);
-          } catch (again) {
-            this.log.error(`pool ${pool.id}: the previous config does not start either: ${(again as Error).message}`);
-          }
-        }
-      }
-    } else {
+    if (!pool.enabled) {
       this.log.info(`pool ${pool.id} is disabled by the reloaded config: stopped`);
+      this.attachSwitches(pool, old);
+      return { ok: true, error: null };
     }
+    let fresh: PoolRuntime;
+    try {
+      if (this.stopping) throw new Error('the pool worker is stopping');
+      fresh = await this.launch(pool, old);
+      // Connected miners move only to a runtime that has work for them: one whose daemon is unreachable or
+      // refuses it (a wrong password in the new file) would answer every share of their old job "job not found"
+      // until the ban threshold, so such a reload goes back to the previous config instead.
+      if (keepMiners && old && !(await fresh.firstJob(RELOAD_FIRST_JOB_TIMEOUT_MS))) {
+        this.runtimes.delete(pool.id);
+        // Bans it decided meanwhile went to the other forks, never back here: the runtime that stays keeps them.
+        old.adoptBans(fresh);
+        await fresh.stop();
+        throw new Error(`no block template from its daemons within ${RELOAD_FIRST_JOB_TIMEOUT_MS / 1000} s`);
+      }
+      if (this.stopping) throw new Error('the pool worker is stopping');
+    } catch (err) {
+      const error = (err as Error).message;
+      this.log.error(`pool ${pool.id}: the reloaded config does not start (${error}); going back to the previous one`);
+      await this.restore(old, keepMiners, pool);
+      this.attachSwitches(pool, old);
+      return { ok: false, error };
+    }
+    // From the hand-over on the new runtime serves the miners: nothing after it may fall back to the old one.
+    const moved = keepMiners && old ? old.handOverTo(fresh) : 0;
+    // Switching-port miners move at the same moment, with a clean job from the new runtime.
     this.replacing.delete(pool.id);
     this.attachSwitches(pool, old);
-    return { ok: error === null, error };
+    if (keepMiners && old) await this.retire(old);
+    this.log.info(`pool ${pool.id} reloaded: ports ${pool.ports.map((p) => `${p.port} (diff ${p.diff})`).join(', ')}; ${moved} miner connection(s) kept`);
+    return { ok: true, error: null };
+  }
+
+  /** The previous config serves again after a reload that did not start. */
+  private async restore(old: PoolRuntime | undefined, keptMiners: boolean, pool: PoolConfig): Promise<void> {
+    // A stopping worker brings nothing back: stop() stops the outgoing runtime itself.
+    if (!old || this.stopping) return;
+    if (keptMiners) {
+      // The previous runtime never stopped: it takes connections again and its miners never noticed.
+      try {
+        await old.resumeAccepting();
+        this.runtimes.set(pool.id, old);
+      } catch (again) {
+        this.log.error(`pool ${pool.id}: the previous config cannot listen again: ${(again as Error).message}`);
+        this.replacing.delete(pool.id);
+        await this.retire(old);
+      }
+      return;
+    }
+    try {
+      // Relaunched from its config, with the bans of the runtime it was (stopped, its ban list still holds them).
+      await this.launch(old.pool, old);
+    } catch (again) {
+      this.log.error(`pool ${pool.id}: the previous config does not start either: ${(again as Error).message}`);
+    }
   }
 
   /** Points the switching ports at the coins' current runtimes (attach is idempotent for an unchanged runtime). */

@@ -2,12 +2,12 @@
 // the pool's ports, and a runtime that replaces another (a reload) refuses the banned IPs from its first connection.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { createAlgorithmRegistry } from '../../../src/algorithms/registry.js';
 import { createLogger } from '../../../src/log/logger.js';
 import { PoolRuntime } from '../../../src/roles/pool-runtime.js';
 import type { BanEvent } from '../../../src/stratum/events.js';
 import { loadPoolDir, writePoolDir, type PoolDir } from '../../helpers/pool-harness.js';
+import { subscribeAnswered } from '../../helpers/stratum-probe.js';
 import { findFreePorts } from '../../helpers/ports.js';
 
 const logger = createLogger({ level: 'error' });
@@ -35,19 +35,6 @@ async function runtimeWithTwoPorts(): Promise<{ runtime: PoolRuntime; ports: num
   return { runtime, ports };
 }
 
-/** Whether a connection from `from` gets an answer to its subscribe (false: closed unanswered). */
-function answered(port: number, from: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1', localAddress: from });
-    socket.on('error', () => undefined);
-    socket.on('connect', () => socket.write('{"id":1,"method":"mining.subscribe","params":[]}\n'));
-    socket.on('data', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('close', () => resolve(false));
-  });
-}
 
 test('a ban from another pool worker is applied and counted once for all of a pool\'s ports', async () => {
   const { runtime } = await runtimeWithTwoPorts();
@@ -64,7 +51,7 @@ test('a runtime that replaces another refuses its banned IPs on every port from 
   incoming.adoptBans(outgoing);
   await incoming.start();
   for (const port of ports) {
-    assert.equal(await answered(port, '127.0.0.5'), false, `port ${port} refuses the banned IP`);
-    assert.equal(await answered(port, '127.0.0.6'), true, `port ${port} serves others`);
+    assert.equal(await subscribeAnswered(port, '127.0.0.5'), false, `port ${port} refuses the banned IP`);
+    assert.equal(await subscribeAnswered(port, '127.0.0.6'), true, `port ${port} serves others`);
   }
 });
