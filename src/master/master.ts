@@ -154,7 +154,10 @@ export class Master {
       const previous = this.current.pools.find((p) => p.id === poolId) ?? { ...result.pool, enabled: false };
       // A fork that restarted since was handed the previous config already.
       const restartedSince = new Set(
-        this.supervisor.children().filter((c) => restartsAtSend.get(`${c.role}/${c.forkId}`) !== c.restarts).map((c) => c.forkId),
+        this.supervisor
+          .children()
+          .filter((c) => c.role === 'pool-worker' && restartsAtSend.get(`${c.role}/${c.forkId}`) !== c.restarts)
+          .map((c) => c.forkId),
       );
       const candidates = [...answers].filter(([fork, a]) => (a.ok || (a.error ?? '').startsWith(NO_ANSWER)) && !restartedSince.has(fork));
       // Not waited for: a worker that did not answer in time works through its reloads in order and would make the

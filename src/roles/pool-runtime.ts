@@ -175,19 +175,21 @@ export class PoolRuntime extends EventEmitter<PoolRuntimeEvents> {
     if (this.servers[0] && other.servers[0]) this.servers[0].banList.adopt(other.servers[0].banList);
   }
 
-  /** Resolves true once the runtime holds a job (at once if it does), false after `timeoutMs` without one. */
+  /** Resolves true once the runtime holds a job (at once if it does), false after `timeoutMs` without one or when it stops. */
   firstJob(timeoutMs: number): Promise<boolean> {
     if (this.backend.currentJob() !== null) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const onJob = (): void => {
+      const settle = (got: boolean): void => {
         clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
         this.off('job', onJob);
-        resolve(false);
-      }, timeoutMs);
+        this.off('stopping', onStopping);
+        resolve(got);
+      };
+      const onJob = (): void => settle(true);
+      const onStopping = (): void => settle(false);
+      const timer = setTimeout(() => settle(false), timeoutMs);
       this.once('job', onJob);
+      this.once('stopping', onStopping);
     });
   }
 

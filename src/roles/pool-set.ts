@@ -94,15 +94,13 @@ export class PoolSet {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    const stopped = new Set<PoolRuntime>();
     // The running runtimes and, in a reload's hand-over window, the outgoing one (it still serves miners).
     const stopRunning = async (): Promise<void> => {
-      const now = [...this.all, ...this.replacing.values()].filter((r) => !stopped.has(r));
-      for (const r of now) stopped.add(r);
-      await Promise.all(now.map((r) => r.stop()));
+      await Promise.all([...new Set([...this.all, ...this.replacing.values()])].map((r) => r.stop()));
     };
     await Promise.all([...this.switches.map((s) => s.close()), stopRunning()]);
-    // A reload in progress ends without launching anything more; whatever it registered meanwhile stops too.
+    // A reload in progress ends without launching anything more. Whatever it registered or brought back meanwhile
+    // stops too, even if stopped once already: a port still binding when it was stopped listens after all.
     await this.reloads;
     await stopRunning();
     // Replaced runtimes whose share records still wait for Redis: the process is exiting, so what is left is lost

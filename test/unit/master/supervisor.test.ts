@@ -402,4 +402,16 @@ describe('reloadpool across pool workers', () => {
     assert.equal(diffOf(master.config), 0.5);
     assert.deepEqual(reloadsTo(workers[3]), [0.5], 'the new process of pool worker 1 is brought up to date');
   });
+
+  it('a restart of another role during the wait does not keep pool worker 0 from its rollback', async () => {
+    const { workers, result } = await reloadSentToBoth();
+    answer(workers[0], true);
+    // The website (fork 0 of its own role) dies and is started again meanwhile.
+    workers[2].die(1, null);
+    while (workers.length < 4) await sleep(5);
+    workers[3].handshake();
+    answer(workers[1], false, 'no block template from its daemons within 5 s');
+    assert.equal((await result).ok, false);
+    assert.deepEqual(reloadsTo(workers[0]), [0.5, 0.25], 'pool worker 0 is given the previous config back');
+  });
 });
