@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useRedis } from '../helpers/redis-suite.js';
 import { waitFor } from '../helpers/processes.js';
-import { createLogger } from '../../src/log/logger.js';
+import { createLogger, type Logger } from '../../src/log/logger.js';
 import { createRedisClient } from '../../src/redis/connection.js';
 import { PoolKeys } from '../../src/redis/keys.js';
 import { RedisScripts } from '../../src/redis/script-loader.js';
@@ -18,9 +18,7 @@ import { Registry } from 'prom-client';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { instrumentPool, type InstrumentedPool } from '../../src/metrics/pool-instrumentation.js';
 import type { BlockCandidate } from '../../src/mining/block-submitter.js';
-import type { Logger } from '../../src/log/logger.js';
-import { Writable } from 'node:stream';
-import winston from 'winston';
+import { captureLog } from '../helpers/log-capture.js';
 
 const logger = createLogger({ level: 'error' });
 const suite = useRedis();
@@ -97,21 +95,9 @@ test('shares kept during a redis outage are all written, once, when it returns',
   assert.equal(await client.zcard(keys.blocksPending), 1);
 });
 
-/** A logger that keeps its lines, for asserting what the recorder said. */
-function capture(): { logger: Logger; lines: { level: string; message: string }[] } {
-  const lines: { level: string; message: string }[] = [];
-  const stream = new Writable({
-    objectMode: true,
-    write(info: { level: string; message: string }, _encoding, callback) {
-      lines.push({ level: info.level, message: info.message });
-      callback();
-    },
-  });
-  return { logger: winston.createLogger({ level: 'info', transports: [new winston.transports.Stream({ stream })] }), lines };
-}
 
 test('shares redis acknowledged and then lost in a restart are logged and skipped; the queue is written once, in order', { timeout: 30_000 }, async () => {
-  const { logger: captured, lines } = capture();
+  const { logger: captured, lines } = captureLog('info');
   const { client, keys, recorder } = await setup('lost1:', { logger: captured });
   assert.ok((await Promise.all(Array.from({ length: 10 }, () => recorder.recordShare('A', 'A.1', 1)))).every(Boolean));
   // From here Redis acknowledges writes it will not have after a restart (as after an AOF fsynced every second

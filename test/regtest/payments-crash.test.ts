@@ -53,22 +53,27 @@ describe('payment crash safety and refusals', { timeout: 240_000 }, () => {
     await pair?.stop();
   });
 
-  /** A pool config dir paying from the pool wallet, its keys, three fresh miner addresses and one mature block. */
-  async function preparePool(
-    prefix: string,
-    extraWork: Record<string, bigint> | ((miners: readonly string[]) => Record<string, bigint>) = {},
-  ): Promise<{ dir: PoolDir; pool: PoolConfig; keys: PoolKeys; credits: Map<string, bigint> }> {
+  /** A pool config dir paying from the pool wallet with `payments` (scheme and its settings), and its keys. */
+  async function paymentPool(prefix: string, payments: Record<string, unknown>): Promise<{ dir: PoolDir; pool: PoolConfig; keys: PoolKeys }> {
     const daemon = { host: pair.a.host, port: pair.a.rpcPort, user: pair.a.user, password: pair.a.password, wallet: POOL_WALLET };
     const dir = await writePoolDir({
       daemons: [pair.a],
       address: poolAddress,
       redis,
       keyPrefix: prefix,
-      pool: { paymentProcessing: { enabled: true, paymentInterval: 3600, minimumPayment: '0.00000001', scheme: 'PROP', daemon } },
+      pool: { paymentProcessing: { enabled: true, paymentInterval: 3600, minimumPayment: '0.00000001', daemon, ...payments } },
     });
     dirs.push(dir);
     const pool = (await loadPoolDir(dir.dir)).pools[0];
-    const keys = new PoolKeys(prefix, pool.id);
+    return { dir, pool, keys: new PoolKeys(prefix, pool.id) };
+  }
+
+  /** A pool config dir paying from the pool wallet, its keys, three fresh miner addresses and one mature block. */
+  async function preparePool(
+    prefix: string,
+    extraWork: Record<string, bigint> | ((miners: readonly string[]) => Record<string, bigint>) = {},
+  ): Promise<{ dir: PoolDir; pool: PoolConfig; keys: PoolKeys; credits: Map<string, bigint> }> {
+    const { dir, pool, keys } = await paymentPool(prefix, { scheme: 'PROP' });
     const miners = [await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET)];
     const work = { [miners[0]]: 3n, [miners[1]]: 2n, [miners[2]]: 1n, ...(typeof extraWork === 'function' ? extraWork(miners) : extraWork) };
     const block = await recordMinedBlock(pair.a, client, keys, poolAddress, work);
@@ -89,19 +94,7 @@ describe('payment crash safety and refusals', { timeout: 240_000 }, () => {
   async function preparePplnsBlock(
     prefix: string,
   ): Promise<{ dir: PoolDir; pool: PoolConfig; keys: PoolKeys; block: { height: number; hash: string }; credits: Map<string, bigint> }> {
-    const daemon = { host: pair.a.host, port: pair.a.rpcPort, user: pair.a.user, password: pair.a.password, wallet: POOL_WALLET };
-    const dir = await writePoolDir({
-      daemons: [pair.a],
-      address: poolAddress,
-      redis,
-      keyPrefix: prefix,
-      pool: {
-        paymentProcessing: { enabled: true, paymentInterval: 3600, minimumPayment: '0.00000001', scheme: 'PPLNS', pplnsWindowFactor: 16, daemon },
-      },
-    });
-    dirs.push(dir);
-    const pool = (await loadPoolDir(dir.dir)).pools[0];
-    const keys = new PoolKeys(prefix, pool.id);
+    const { dir, pool, keys } = await paymentPool(prefix, { scheme: 'PPLNS', pplnsWindowFactor: 16 });
     const m = [await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET), await newAddress(pair.a, MINERS_WALLET)];
     const ids: string[] = [];
     for (const [miner, units] of [[m[2], 3], [m[0], 2], [m[1], 2], [m[2], 1], [m[0], 1]] as const) {

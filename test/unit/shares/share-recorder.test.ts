@@ -4,8 +4,7 @@
 // shares never take the room of valid ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import winston from 'winston';
+import { captureLog } from '../../helpers/log-capture.js';
 import { waitFor } from '../../helpers/processes.js';
 import type { BlockCandidate } from '../../../src/mining/block-submitter.js';
 import { GAP, type RecordOp, type ShareOp } from '../../../src/redis/share-store.js';
@@ -70,20 +69,9 @@ class FakeRedis implements RecordStore {
   }
 }
 
-function capture(): { logger: winston.Logger; lines: { level: string; message: string }[] } {
-  const lines: { level: string; message: string }[] = [];
-  const stream = new Writable({
-    objectMode: true,
-    write(info: { level: string; message: string }, _encoding, callback) {
-      lines.push({ level: info.level, message: info.message });
-      callback();
-    },
-  });
-  return { logger: winston.createLogger({ level: 'debug', transports: [new winston.transports.Stream({ stream })] }), lines };
-}
 
 function recorderOn(store: FakeRedis, options: Partial<ShareRecorderOptions> = {}) {
-  const { logger, lines } = capture();
+  const { logger, lines } = captureLog();
   const recorder = new ShareRecorder({ store, logger, retryMinMs: 5, retryMaxMs: 20, ...options });
   return { recorder, lines };
 }

@@ -10,8 +10,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { createLogger } from '../../../src/log/logger.js';
 import { createWebsiteApp } from '../../../src/website/app.js';
 import { LiveHub, type LiveStreamLimits } from '../../../src/website/live.js';
-import type { SnapshotReader } from '../../../src/website/snapshot-store.js';
-import type { PoolSnapshot } from '../../../src/website/types.js';
+import { changingSnapshotStore } from './live-store.js';
 import { waitFor } from '../../helpers/processes.js';
 
 const logger = createLogger({ level: 'error', context: { role: 'test-live-stats' } });
@@ -34,15 +33,7 @@ after(() => {
 
 /** A site whose only pool publishes a new, large snapshot on every hub.poll(). */
 async function startSite(liveLimits: Partial<LiveStreamLimits> = {}): Promise<Site> {
-  let version = 0;
-  const name = 'x'.repeat(MESSAGE_BYTES);
-  const store: SnapshotReader = {
-    version: async () => ++version,
-    pool: async (id) => ({ id, coin: { name, symbol: 'T', algorithm: 'scrypt', decimals: 8 }, blocks: [], payments: [] }) as unknown as PoolSnapshot,
-    miner: async () => null,
-    history: async () => [],
-    minerHistory: async () => [],
-  };
+  const store = changingSnapshotStore(MESSAGE_BYTES);
   const hub = new LiveHub(['p'], store, logger, 3_600_000);
   // Built as a variable: the limits are an option of the app, and the test says nothing of the field's exact type.
   const options = { pools: [], store, hub, logger, liveLimits };

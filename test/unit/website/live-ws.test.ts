@@ -7,10 +7,9 @@ import { after, mock, test } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { createLogger } from '../../../src/log/logger.js';
-import type { SnapshotReader } from '../../../src/website/snapshot-store.js';
 import { WebsiteServer } from '../../../src/website/server.js';
 import type { LiveStreamLimits } from '../../../src/website/live.js';
-import type { PoolSnapshot } from '../../../src/website/types.js';
+import { changingSnapshotStore } from './live-store.js';
 import { waitFor } from '../../helpers/processes.js';
 
 const logger = createLogger({ level: 'error', context: { role: 'test-live-ws' } });
@@ -24,15 +23,7 @@ after(async () => {
 
 /** A server whose only pool publishes a new snapshot (with a name of `nameBytes`) on every hub.poll(). */
 async function startServer(liveLimits: Partial<LiveStreamLimits> = {}, nameBytes = 16): Promise<{ server: WebsiteServer; port: number }> {
-  let version = 0;
-  const name = 'x'.repeat(nameBytes);
-  const store: SnapshotReader = {
-    version: async () => ++version,
-    pool: async (id) => ({ id, coin: { name, symbol: 'T', algorithm: 'scrypt', decimals: 8 }, blocks: [], payments: [] }) as unknown as PoolSnapshot,
-    miner: async () => null,
-    history: async () => [],
-    minerHistory: async () => [],
-  };
+  const store = changingSnapshotStore(nameBytes);
   // Built as a variable: the limits are an option of the app, and the test says nothing of the field's exact type.
   const options = { pools: [{ id: 'p' }], store, logger, host: '127.0.0.1', port: 0, livePollMs: 3_600_000, liveLimits };
   const server = new WebsiteServer(options as unknown as ConstructorParameters<typeof WebsiteServer>[0]);
