@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { PoolConfig } from '../config/types.js';
 import type { PowAlgorithm } from '../algorithms/types.js';
-import { AddressError, canonicalAddress } from '../blockchain/bitcoin/address.js';
+import { canonicalAddressOrNull } from '../blockchain/bitcoin/address.js';
 import { sha256d } from '../algorithms/sha256d.js';
 import type { Logger } from '../log/logger.js';
 import type { BlockCandidate, BlockOutcome, BlockSubmitter } from './block-submitter.js';
@@ -82,14 +82,7 @@ export class PoolBackend extends EventEmitter<PoolBackendEvents> implements Stra
   payoutAddress(address: string): string | null {
     let payout = this.addressCache.get(address);
     if (payout === undefined) {
-      payout = null;
-      if (address.length <= 128) {
-        try {
-          payout = canonicalAddress(address, this.network);
-        } catch (err) {
-          if (!(err instanceof AddressError)) throw err;
-        }
-      }
+      payout = canonicalAddressOrNull(address, this.network);
       if (this.addressCache.size > 10_000) this.addressCache.clear();
       this.addressCache.set(address, payout);
     }

@@ -1,6 +1,6 @@
 // Paying balances: settle any open intent first, then intent -> sendmany -> commit. Only the commit moves money in
 // Redis, so an intent that never reached the wallet is dropped and one that did is committed: never twice, never lost.
-import { canonicalAddress } from '../blockchain/bitcoin/address.js';
+import { canonicalAddressOrNull } from '../blockchain/bitcoin/address.js';
 import type { PoolConfig } from '../config/types.js';
 import type { RpcClient } from '../daemon/rpc-client.js';
 import { isDaemonError, RpcErrorCode } from '../daemon/errors.js';
@@ -117,13 +117,7 @@ export class Payer {
    */
   private oldSpelling(named: string, intent: PaymentIntent): string {
     const network = this.o.pool.coin.networks[this.o.pool.network];
-    const canonical = (address: string): string | null => {
-      try {
-        return canonicalAddress(address, network);
-      } catch {
-        return null;
-      }
-    };
+    const canonical = (address: string): string | null => canonicalAddressOrNull(address, network);
     const destination = canonical(named);
     if (destination === null) return named;
     const old = intent.payees.find((p) => p.address !== destination && canonical(p.address) === destination);

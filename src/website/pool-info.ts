@@ -1,5 +1,5 @@
 // What the API needs to know about each configured pool besides its snapshot: its id and how to check addresses.
-import { AddressError, canonicalAddress } from '../blockchain/bitcoin/address.js';
+import { canonicalAddressOrNull } from '../blockchain/bitcoin/address.js';
 import type { PoolConfig } from '../config/types.js';
 
 export interface PoolInfo {
@@ -11,21 +11,10 @@ export interface PoolInfo {
   payoutAddress(address: string): string | null;
 }
 
-/** Longest address any Bitcoin-family network uses (bech32m with a 40-byte program is 74 characters). */
-const MAX_ADDRESS_LENGTH = 100;
-
 export function poolInfoOf(pool: PoolConfig): PoolInfo {
   const network = pool.coin.networks[pool.network];
   return {
     id: pool.id,
-    payoutAddress: (address) => {
-      if (address.length === 0 || address.length > MAX_ADDRESS_LENGTH) return null;
-      try {
-        return canonicalAddress(address, network);
-      } catch (err) {
-        if (err instanceof AddressError) return null;
-        throw err;
-      }
-    },
+    payoutAddress: (address) => canonicalAddressOrNull(address, network),
   };
 }

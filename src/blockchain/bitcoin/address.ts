@@ -93,6 +93,16 @@ export function canonicalAddress(address: string, network: NetworkParams): strin
   return base58CheckEncode(payload);
 }
 
+/** canonicalAddress, or null for an address the network cannot pay (empty, too long, foreign, MWEB, malformed). */
+export function canonicalAddressOrNull(address: string, network: NetworkParams): string | null {
+  try {
+    return canonicalAddress(address, network);
+  } catch (err) {
+    if (err instanceof AddressError) return null;
+    throw err;
+  }
+}
+
 export function isValidAddress(address: string, network: NetworkParams): boolean {
   try {
     addressToOutputScript(address, network);
