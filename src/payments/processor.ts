@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { blockId } from '../redis/keys.js';
 import type { BlockRecord } from '../redis/records.js';
 import { ChainReader } from './chain.js';
-import { classifyBlock, onePerHeight, type BlockClass } from './classify.js';
+import { classifyBlock, onePerHeight, type ChainFacts } from './classify.js';
 import { Payer, type KillPoint, type PayResult } from './payer.js';
 import { parseSplit, type BlockSplit } from './credit-record.js';
 import { splitBlock } from './split-block.js';
@@ -46,6 +46,9 @@ interface StoredSplit {
   readonly text: string;
   readonly split: BlockSplit;
 }
+
+/** On the daemon's main chain: its coinbase and difficulty can be read, so its split can be fixed. */
+const onMainChain = (facts: ChainFacts): boolean => facts.confirmations !== null && facts.confirmations >= 1;
 
 class LockLost extends Error {
   override readonly name = 'LockLost';
@@ -126,19 +129,24 @@ export class PoolPaymentProcessor {
    */
   private async fixSplitsOnly(token: string, keepLock: () => Promise<void>): Promise<void> {
     try {
-      const pending = await this.o.store.pendingBlocks();
-      if (pending.length === 0) return;
-      const synced = await this.chain.synced();
+      const inChain = (await this.pendingWithFacts()).filter(({ facts }) => onMainChain(facts));
+      if (inChain.length === 0) return;
       const poolScript = await this.chain.scriptOf(this.o.pool.address);
-      for (const block of pending) {
-        await keepLock();
-        const facts = await this.chain.facts(block.record, synced);
-        if (facts.confirmations !== null && facts.confirmations >= 1) await this.fixSplit(token, block.record, poolScript, keepLock);
-      }
+      for (const { block } of inChain) await this.fixSplit(token, block.record, poolScript, keepLock);
     } catch (err) {
       if (err instanceof LockLost) throw err;
       this.log.warn(`could not fix the splits of new blocks while payments wait: ${(err as Error).message}`);
     }
+  }
+
+  /** The pending blocks, each with what the daemon says of it now. */
+  private async pendingWithFacts(): Promise<{ block: PendingBlock; facts: ChainFacts }[]> {
+    const pending = await this.o.store.pendingBlocks();
+    if (pending.length === 0) return [];
+    const synced = await this.chain.synced();
+    const out: { block: PendingBlock; facts: ChainFacts }[] = [];
+    for (const block of pending) out.push({ block, facts: await this.chain.facts(block.record, synced) });
+    return out;
   }
 
   private async classifyPending(
@@ -146,21 +154,15 @@ export class PoolPaymentProcessor {
     keepLock: () => Promise<void>,
   ): Promise<{ credited: number; orphaned: number; immature: number; pending: number }> {
     const { store, pool } = this.o;
-    const pending = await store.pendingBlocks();
-    if (pending.length === 0) {
+    const withFacts = await this.pendingWithFacts();
+    if (withFacts.length === 0) {
       await store.setImmature(token, new Map());
       return { credited: 0, orphaned: 0, immature: 0, pending: 0 };
     }
-    const synced = await this.chain.synced();
+    const pending = withFacts.map(({ block }) => block);
     const rules = { coinbaseMaturity: pool.coin.coinbaseMaturity, orphanAfterChecks: this.o.orphanAfterChecks ?? 3 };
-    const raw: { block: PendingBlock; cls: BlockClass }[] = [];
-    /** Blocks the daemon has on its main chain: their coinbase and difficulty can be read, so their split fixed. */
-    const inChain = new Set<string>();
-    for (const block of pending) {
-      const facts = await this.chain.facts(block.record, synced);
-      raw.push({ block, cls: classifyBlock(block.record, facts, block.orphanChecks, rules) });
-      if (facts.confirmations !== null && facts.confirmations >= 1) inChain.add(blockId(block.record.height, block.record.hash));
-    }
+    const raw = withFacts.map(({ block, facts }) => ({ block, cls: classifyBlock(block.record, facts, block.orphanChecks, rules) }));
+    const inChain = new Set(withFacts.filter(({ facts }) => onMainChain(facts)).map(({ block }) => blockId(block.record.height, block.record.hash)));
     const confirmedBefore = await store.confirmedHeights(pending.map((p) => p.record.height));
     const results = onePerHeight(
       raw.map((r) => ({ block: { ...r.block, height: r.block.record.height, hash: r.block.record.hash }, cls: r.cls })),
