@@ -28,8 +28,6 @@ export const RELOAD_ANSWER_TIMEOUT_MS = 25_000;
 
 const RENEWED_ON_RELOAD = ['payment-processor', 'website', 'profit-switch'] as const;
 
-/** The error of a pool worker that did not answer a reload in time. */
-const NO_ANSWER = 'no answer in time';
 
 /**
  * How long a renewed child may take to stop before it is killed: the payment processor finishes its run first, and a
@@ -42,6 +40,8 @@ function renewTimeoutMs(role: (typeof RENEWED_ON_RELOAD)[number], config: Resolv
 interface ReloadAnswer {
   readonly ok: boolean;
   readonly error: string | null;
+  /** No answer came in time: the worker may still apply the reload later. */
+  readonly late?: boolean;
 }
 
 interface ReloadWait {
@@ -129,7 +129,8 @@ export class Master {
         return result;
       }
       // Which process answered for each fork: one that restarted after answering was handed the old config.
-      const restartsAtSend = new Map(this.supervisor.children().map((c) => [`${c.role}/${c.forkId}`, c.restarts]));
+      const restartsAtSend = this.poolWorkerRestarts();
+      const restartedSince = (forkId: number): boolean => this.poolWorkerRestarts().get(forkId) !== restartsAtSend.get(forkId);
       const answers = await this.sendReload(result.pool);
       const failed = [...answers].filter(([, a]) => !a.ok);
       if (failed.length === 0) {
@@ -139,8 +140,7 @@ export class Master {
         // previous config.
         for (const child of this.supervisor.children()) {
           if (child.role !== 'pool-worker' || !child.ready) continue;
-          const restarted = restartsAtSend.get(`${child.role}/${child.forkId}`) !== child.restarts;
-          if (!answers.has(child.forkId) || restarted) this.catchUpReloads(child);
+          if (!answers.has(child.forkId) || restartedSince(child.forkId)) this.catchUpReloads(child);
         }
         // These roles read pool files only at their start (payment daemon and wallet, the pools the site shows, the
         // coins a switch prices): they start again with the new config, their state being in Redis.
@@ -153,13 +153,7 @@ export class Master {
       // worker that did not undo the reload itself: those that applied it, and those whose answer is still to come.
       const previous = this.current.pools.find((p) => p.id === poolId) ?? { ...result.pool, enabled: false };
       // A fork that restarted since was handed the previous config already.
-      const restartedSince = new Set(
-        this.supervisor
-          .children()
-          .filter((c) => c.role === 'pool-worker' && restartsAtSend.get(`${c.role}/${c.forkId}`) !== c.restarts)
-          .map((c) => c.forkId),
-      );
-      const candidates = [...answers].filter(([fork, a]) => (a.ok || (a.error ?? '').startsWith(NO_ANSWER)) && !restartedSince.has(fork));
+      const candidates = [...answers].filter(([fork, a]) => (a.ok || a.late) && !restartedSince(fork));
       // Not waited for: a worker that did not answer in time works through its reloads in order and would make the
       // operator wait as long again; how each rollback ends is logged when it answers.
       const reloadId = ++this.reloadCounter;
@@ -174,7 +168,12 @@ export class Master {
     return run;
   }
 
-  /** Sends `pool` to the ready pool workers and collects their answers to this very reload; a missing one is NO_ANSWER. */
+  /** Restarts so far of each pool worker slot, by fork id: a change means another process serves that fork. */
+  private poolWorkerRestarts(): Map<number, number> {
+    return new Map(this.supervisor.children().filter((c) => c.role === 'pool-worker').map((c) => [c.forkId, c.restarts]));
+  }
+
+  /** Sends `pool` to the ready pool workers and collects their answers to this very reload; a missing one is `late`. */
   private async sendReload(pool: PoolConfig): Promise<Map<number, ReloadAnswer>> {
     const answers = new Map<number, ReloadAnswer>();
     let done!: () => void;
@@ -191,7 +190,8 @@ export class Master {
     clearTimeout(timer);
     this.reloadWait = null;
     const result = new Map<number, ReloadAnswer>();
-    for (const fork of wait.forks) result.set(fork, answers.get(fork) ?? { ok: false, error: `${NO_ANSWER} (${this.reloadAnswerTimeoutMs / 1000} s)` });
+    const late: ReloadAnswer = { ok: false, error: `no answer in time (${this.reloadAnswerTimeoutMs / 1000} s)`, late: true };
+    for (const fork of wait.forks) result.set(fork, answers.get(fork) ?? late);
     return result;
   }
 
