@@ -1,5 +1,6 @@
 // Reads coin prices from one configured HTTP JSON source. Every request has a deadline (the signal also bounds the
 // body read) and a bounded number of retries; a source that fails just contributes no prices this round.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { PriceSourceConfig } from '../config/types.js';
 import { PRICE_DECIMALS } from './profitability.js';
 
@@ -106,24 +107,9 @@ export async function fetchPrices(source: PriceSourceConfig, options: FetchPrice
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', stop);
     }
-    if (attempt < attempts) await sleep((options.retryDelayMs ?? 250) * attempt, options.signal);
+    // Ends early when the switcher stops (AbortError, ignored); node removes its listener from the signal either way.
+    if (attempt < attempts) await delay((options.retryDelayMs ?? 250) * attempt, undefined, { signal: options.signal }).catch(() => undefined);
   }
   return { ok: false, error: lastError, attempts };
 }
 
-/** Waits `ms`, or less if `signal` aborts; leaves no listener on the signal either way. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -1,6 +1,7 @@
 // The payment processor role: one single-flight loop per pool with payments enabled. A run starts only after the
 // previous one finished and the interval passed, so a slow run can never overlap the next (the Redis lock also keeps
 // other processors, on this host or another, out).
+import { setTimeout as delay } from 'node:timers/promises';
 import type { PoolConfig } from '../config/types.js';
 import { RpcClient } from '../daemon/rpc-client.js';
 import type { Logger } from '../log/logger.js';
@@ -28,19 +29,6 @@ function killPointHook(logger: Logger): ((point: KillPoint) => void) | undefined
     logger.warn(`${TEST_PAYMENT_KILL_POINT_ENV}=${point}: killing this process now`);
     process.kill(process.pid, 'SIGKILL');
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function count(metrics: HeadframeMetrics, pool: string, summary: RunSummary): void {
@@ -79,7 +67,8 @@ async function poolLoop(
       metrics.payments.runs.inc({ pool: pool.id, result: 'error' });
       logger.error(`payment run for ${pool.id} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
-    await sleep(pool.paymentProcessing.paymentInterval * 1000, signal);
+    // Ends early (rejecting with AbortError, ignored) when the role shuts down.
+    await delay(pool.paymentProcessing.paymentInterval * 1000, undefined, { signal }).catch(() => undefined);
   }
 }
 
